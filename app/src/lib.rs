@@ -1,0 +1,80 @@
+//! Expedite's user interface: one Leptos app rendered on the server and hydrated in the browser.
+//!
+//! Pages load their data through server functions (see [`api`]) that call the same use-cases
+//! as the REST API. With the `ssr` feature the crate also exports [`shell`], the full HTML
+//! document the server renders around [`App`].
+
+#![expect(
+    unreachable_pub,
+    reason = "Leptos' #[component] macro re-emits `pub(crate)` on generated items"
+)]
+
+pub mod api;
+mod components;
+pub mod error;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use components::shell::Layout;
+use pages::{dashboard::Dashboard, not_found::NotFound};
+
+/// The file name (without extension) cargo-leptos gives the JS, wasm and CSS bundles.
+pub const BUNDLE_NAME: &str = "expedite";
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: metadata, the router and the page layout.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{BUNDLE_NAME}.css") />
+        <Title formatter=|page: String| format!("{page} · Expedite") />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=Dashboard />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated="true"` on `<body>` once the app is interactive in the browser.
+///
+/// Effects never run during server rendering, so the attribute appears only after hydration;
+/// end-to-end tests wait for it before they click.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            // Setting a plain attribute cannot fail on a live <body>; nothing to report if it did.
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

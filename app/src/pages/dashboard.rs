@@ -1,0 +1,71 @@
+//! The landing page: what is running, on which backends, and whether live calls work.
+
+use expedite_domain::{Deployment, SystemStatus};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::get_system_status;
+
+#[component]
+pub(crate) fn Dashboard() -> impl IntoView {
+    let refreshes = RwSignal::new(0_u32);
+    let status = Resource::new(move || refreshes.get(), |_| get_system_status());
+
+    view! {
+        <Title text="Dashboard" />
+        <h1>"Dashboard"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading status…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(status) => view! { <StatusCard status /> }.into_any(),
+                    Err(error) => view! {
+                        <p class="error" role="alert">{error.message}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <button class="button" type="button" on:click=move |_| refreshes.update(|n| *n += 1)>
+            "Refresh status"
+        </button>
+    }
+}
+
+#[component]
+fn StatusCard(status: SystemStatus) -> impl IntoView {
+    let deployment = match status.deployment {
+        Deployment::Local => "Self-hosted (one process)",
+        Deployment::Lambda => "AWS Lambda",
+    };
+    view! {
+        <section class="card" aria-labelledby="status-heading">
+            <h2 id="status-heading">"System"</h2>
+            {status.demo_mode.then(|| view! {
+                <p class="banner" role="status">
+                    "Demo mode: built-in stand-ins are used because no external accounts are configured."
+                </p>
+            })}
+            <dl class="facts">
+                <dt>"Version"</dt>
+                <dd>{status.version}</dd>
+                <dt>"Deployment"</dt>
+                <dd>{deployment}</dd>
+                {status.backends.into_iter().map(|(role, name)| view! {
+                    <dt>{role}</dt>
+                    <dd>{name}</dd>
+                }).collect_view()}
+                <dt>"Uptime"</dt>
+                <dd>{format_uptime(status.uptime_secs)}</dd>
+                <dt>"Status checks answered"</dt>
+                <dd data-testid="status-checks">{status.checks}</dd>
+            </dl>
+        </section>
+    }
+}
+
+fn format_uptime(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
+    }
+}

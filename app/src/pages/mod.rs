@@ -1,0 +1,2 @@
+pub(crate) mod dashboard;
+pub(crate) mod not_found;

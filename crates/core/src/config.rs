@@ -1,0 +1,222 @@
+//! Typed configuration, read once at start-up from the environment (and a `.env` file).
+//!
+//! Everything else receives a [`Config`]; nothing below the binaries reads variables. Tests
+//! build the struct with [`Config::from_vars`] instead of touching the process environment.
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use expedite_domain::Deployment;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for CloudWatch Logs and log shippers.
+    Json,
+}
+
+/// The whole configuration of a server or worker process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the process runs; Lambda when the Lambda Runtime API is present.
+    pub deployment: Deployment,
+    /// Address the local HTTP listener binds (`EXPEDITE_ADDR`, or cargo-leptos' `LEPTOS_SITE_ADDR`).
+    pub bind_addr: SocketAddr,
+    /// Directory for the embedded database and generated keys (`EXPEDITE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Directory holding the built site: `pkg/` with JS, wasm and CSS (`LEPTOS_SITE_ROOT`).
+    pub site_root: PathBuf,
+    /// Port of cargo-leptos' live-reload socket during `cargo leptos watch`.
+    pub reload_port: u16,
+    /// Whether the server also runs the worker loop in-process (`EXPEDITE_IN_PROCESS_WORKER`).
+    pub in_process_worker: bool,
+    /// Log line format (`EXPEDITE_LOG_FORMAT`: `pretty` or `json`; JSON by default on Lambda).
+    pub log_format: LogFormat,
+    /// Upper bound on the time one HTTP request may take (`EXPEDITE_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout: Duration,
+    /// How long shutdown waits for in-flight work (`EXPEDITE_SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace: Duration,
+    /// Interval of the scheduled Salesforce poll in the local deployment (`EXPEDITE_POLL_INTERVAL_SECS`).
+    pub poll_interval: Duration,
+}
+
+/// A variable that is present but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem} (got {value:?})")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub problem: &'static str,
+}
+
+impl Config {
+    /// Reads `.env` (if present) and the process environment; the environment wins.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut vars: HashMap<String, String> = dotenvy::dotenv_iter()
+            .map(|iter| iter.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        vars.extend(std::env::vars());
+        Self::from_vars(vars)
+    }
+
+    /// Builds the configuration from name/value pairs; unknown names are ignored.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars = Vars(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+        let deployment = if vars.get("AWS_LAMBDA_RUNTIME_API").is_some() {
+            Deployment::Lambda
+        } else {
+            Deployment::Local
+        };
+        let default_log = match deployment {
+            Deployment::Lambda => LogFormat::Json,
+            Deployment::Local => LogFormat::Pretty,
+        };
+        Ok(Self {
+            deployment,
+            bind_addr: match vars.get("EXPEDITE_ADDR") {
+                Some(_) => vars.parse("EXPEDITE_ADDR", "an address such as 127.0.0.1:3000")?,
+                None => vars
+                    .parse_or("LEPTOS_SITE_ADDR", "an address such as 127.0.0.1:3000")?
+                    .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000))),
+            },
+            data_dir: vars.path_or("EXPEDITE_DATA_DIR", "data"),
+            site_root: vars.path_or("LEPTOS_SITE_ROOT", "target/site"),
+            reload_port: vars
+                .parse_or("LEPTOS_RELOAD_PORT", "a port number")?
+                .unwrap_or(3001),
+            in_process_worker: vars
+                .bool_or("EXPEDITE_IN_PROCESS_WORKER")?
+                .unwrap_or(deployment == Deployment::Local),
+            log_format: match vars.get("EXPEDITE_LOG_FORMAT") {
+                None => default_log,
+                Some("pretty") => LogFormat::Pretty,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "EXPEDITE_LOG_FORMAT",
+                        value: other.to_owned(),
+                        problem: "expected `pretty` or `json`",
+                    });
+                }
+            },
+            request_timeout: vars.secs_or("EXPEDITE_REQUEST_TIMEOUT_SECS", 30)?,
+            shutdown_grace: vars.secs_or("EXPEDITE_SHUTDOWN_GRACE_SECS", 10)?,
+            poll_interval: vars.secs_or("EXPEDITE_POLL_INTERVAL_SECS", 3600)?,
+        })
+    }
+
+    /// The configuration tests start from: a local process on a free port in `data_dir`.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        let mut config =
+            Self::from_vars([("EXPEDITE_ADDR", "127.0.0.1:0")]).expect("defaults are valid");
+        config.data_dir = data_dir;
+        config.in_process_worker = false;
+        config
+    }
+}
+
+/// Lookup helpers that turn a bad value into a [`ConfigError`] naming the variable.
+struct Vars(HashMap<String, String>);
+
+impl Vars {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        problem: &'static str,
+    ) -> Result<T, ConfigError> {
+        let value = self.get(name).unwrap_or_default();
+        value.trim().parse().map_err(|_| ConfigError {
+            name,
+            value: value.to_owned(),
+            problem,
+        })
+    }
+
+    fn parse_or<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        problem: &'static str,
+    ) -> Result<Option<T>, ConfigError> {
+        match self.get(name) {
+            Some(_) => self.parse(name, problem).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn path_or(&self, name: &str, default: &str) -> PathBuf {
+        PathBuf::from(self.get(name).unwrap_or(default))
+    }
+
+    fn bool_or(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None => Ok(None),
+            Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+            Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+            Some(other) => Err(ConfigError {
+                name,
+                value: other.to_owned(),
+                problem: "expected true or false",
+            }),
+        }
+    }
+
+    fn secs_or(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        let secs: Option<u64> = self.parse_or(name, "a whole number of seconds")?;
+        Ok(Duration::from_secs(secs.unwrap_or(default)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_a_local_process_on_port_3000() {
+        let config = Config::from_vars(Vec::<(String, String)>::new()).unwrap();
+        assert_eq!(config.deployment, Deployment::Local);
+        assert_eq!(config.bind_addr, "127.0.0.1:3000".parse().unwrap());
+        assert!(config.in_process_worker);
+        assert_eq!(config.log_format, LogFormat::Pretty);
+        assert_eq!(config.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn lambda_runtime_api_selects_lambda_with_json_logs_and_no_local_worker() {
+        let config = Config::from_vars([("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")]).unwrap();
+        assert_eq!(config.deployment, Deployment::Lambda);
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(!config.in_process_worker);
+    }
+
+    #[test]
+    fn expedite_addr_wins_over_the_cargo_leptos_address() {
+        let config = Config::from_vars([
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:4000"),
+            ("EXPEDITE_ADDR", "0.0.0.0:8080"),
+        ])
+        .unwrap();
+        assert_eq!(config.bind_addr, "0.0.0.0:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let error = Config::from_vars([("EXPEDITE_ADDR", "not an address")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_ADDR");
+        let error = Config::from_vars([("EXPEDITE_IN_PROCESS_WORKER", "maybe")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_IN_PROCESS_WORKER");
+        let error = Config::from_vars([("EXPEDITE_REQUEST_TIMEOUT_SECS", "-1")]).unwrap_err();
+        assert!(error.to_string().contains("EXPEDITE_REQUEST_TIMEOUT_SECS"));
+        let error = Config::from_vars([("EXPEDITE_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(error.value, "xml");
+    }
+}

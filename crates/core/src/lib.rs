@@ -1,0 +1,14 @@
+//! Expedite's application core: configuration, the ports over external systems, the
+//! use-cases that REST handlers, server functions and Lambda handlers all call, and the
+//! job-processing step the worker runs.
+//!
+//! Adapters (SQLite, DynamoDB, SQS, OpenAI, Salesforce…) live in their own crates and are
+//! handed in as `Arc<dyn Trait>`; this crate never names an SDK type.
+
+pub mod config;
+pub mod jobs;
+pub mod queue;
+mod services;
+
+pub use config::{Config, ConfigError};
+pub use services::Services;

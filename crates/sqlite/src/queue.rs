@@ -1,0 +1,184 @@
+//! The durable job queue in the embedded database.
+//!
+//! Receiving claims messages with one `UPDATE … RETURNING` statement, so two consumers never
+//! get the same delivery. A consumer waiting in [`Queue::receive`] is woken at once by a send
+//! from the same process; sends from another process are seen within [`CROSS_PROCESS_POLL`].
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use expedite_core::queue::{Queue, QueueError, Receipt, Received};
+use sqlx::Row;
+use tokio::sync::Notify;
+
+use crate::{Database, now_ms};
+
+/// How often a waiting consumer looks for messages sent by other processes.
+const CROSS_PROCESS_POLL: Duration = Duration::from_millis(500);
+
+/// A named queue in the embedded database, with its dead-letter queue in the same table.
+#[derive(Debug, Clone)]
+pub struct SqliteQueue {
+    db: Database,
+    name: String,
+    max_receives: u32,
+    wake: Arc<Notify>,
+}
+
+impl SqliteQueue {
+    /// A queue called `name`; messages received `max_receives` times are dead-lettered.
+    pub fn new(db: Database, name: impl Into<String>, max_receives: u32) -> Self {
+        Self {
+            db,
+            name: name.into(),
+            max_receives: max_receives.max(1),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Bodies of the dead-lettered messages, oldest first (for operators and tests).
+    pub async fn dead_letters(&self) -> Result<Vec<String>, QueueError> {
+        sqlx::query_scalar("SELECT body FROM jobs WHERE queue = ? AND dead = 1 ORDER BY id")
+            .bind(&self.name)
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(unavailable)
+    }
+
+    /// Moves messages that used up their deliveries to the dead-letter queue, then claims up to
+    /// `max` visible ones.
+    async fn claim(&self, max: usize, visibility: Duration) -> Result<Vec<Received>, QueueError> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE jobs SET dead = 1, receipt = NULL
+             WHERE queue = ? AND dead = 0 AND visible_at_ms <= ? AND receive_count >= ?",
+        )
+        .bind(&self.name)
+        .bind(now)
+        .bind(self.max_receives)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+
+        let token = uuid::Uuid::new_v4().to_string();
+        let rows = sqlx::query(
+            "UPDATE jobs
+             SET receive_count = receive_count + 1,
+                 receipt = ? || ':' || id,
+                 visible_at_ms = ?
+             WHERE id IN (
+                 SELECT id FROM jobs
+                 WHERE queue = ? AND dead = 0 AND visible_at_ms <= ?
+                 ORDER BY visible_at_ms, id
+                 LIMIT ?)
+             RETURNING body, receive_count, receipt",
+        )
+        .bind(&token)
+        .bind(now.saturating_add(millis(visibility)))
+        .bind(&self.name)
+        .bind(now)
+        .bind(i64::try_from(max).unwrap_or(i64::MAX))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+
+        Ok(rows
+            .into_iter()
+            .map(|row| Received {
+                receipt: Receipt(row.get("receipt")),
+                body: row.get("body"),
+                receive_count: row.get::<u32, _>("receive_count"),
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Queue for SqliteQueue {
+    async fn send(&self, body: &str, delay: Duration) -> Result<(), QueueError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO jobs (queue, body, visible_at_ms, created_at_ms) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&self.name)
+        .bind(body)
+        .bind(now.saturating_add(millis(delay)))
+        .bind(now)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        self.wake.notify_waiters();
+        Ok(())
+    }
+
+    async fn receive(
+        &self,
+        max: usize,
+        visibility: Duration,
+        wait: Duration,
+    ) -> Result<Vec<Received>, QueueError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            // Register for wake-ups before looking, so a send in between is not missed.
+            let woken = self.wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+
+            let messages = self.claim(max.max(1), visibility).await?;
+            let now = tokio::time::Instant::now();
+            if !messages.is_empty() || now >= deadline {
+                return Ok(messages);
+            }
+            let nap = (deadline - now).min(CROSS_PROCESS_POLL);
+            // Either outcome means: look again.
+            let _ = tokio::time::timeout(nap, woken).await;
+        }
+    }
+
+    async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError> {
+        let deleted = sqlx::query("DELETE FROM jobs WHERE queue = ? AND receipt = ? AND dead = 0")
+            .bind(&self.name)
+            .bind(&receipt.0)
+            .execute(self.db.pool())
+            .await
+            .map_err(unavailable)?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(QueueError::StaleReceipt);
+        }
+        Ok(())
+    }
+
+    async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError> {
+        let updated = sqlx::query(
+            "UPDATE jobs SET visible_at_ms = ? WHERE queue = ? AND receipt = ? AND dead = 0",
+        )
+        .bind(now_ms().saturating_add(millis(visibility)))
+        .bind(&self.name)
+        .bind(&receipt.0)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?
+        .rows_affected();
+        if updated == 0 {
+            return Err(QueueError::StaleReceipt);
+        }
+        Ok(())
+    }
+
+    fn max_receives(&self) -> u32 {
+        self.max_receives
+    }
+
+    fn backend_name(&self) -> &'static str {
+        "SQLite queue"
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn unavailable(error: sqlx::Error) -> QueueError {
+    QueueError::Unavailable(error.to_string())
+}

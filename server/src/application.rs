@@ -1,0 +1,103 @@
+//! The self-hosted process: a TCP listener serving [`router`], with the worker in-process.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use expedite_core::Config;
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+use worker::{
+    local::{self, LoopOptions},
+    runtime::Runtime,
+};
+
+use crate::{AppState, router};
+
+/// A built, bound, not yet serving application. Tests build it on port 0.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    runtime: Runtime,
+}
+
+impl Application {
+    /// Opens the backends and binds the listener; nothing is served until [`Self::run_until`].
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let runtime = Runtime::embedded(config.clone()).await?;
+        let listener = TcpListener::bind(config.bind_addr)
+            .await
+            .with_context(|| format!("binding {}", config.bind_addr))?;
+        let state = AppState::new(runtime.services.clone(), runtime.database.clone());
+        Ok(Self {
+            listener,
+            state,
+            runtime,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
+    /// job in hand finish (bounded by the configured grace period) and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let config = self.state.services.config().clone();
+        let stop = CancellationToken::new();
+        let workers = self.spawn_workers(&config, &stop);
+
+        tracing::info!(address = %self.local_addr(), "listening");
+        let stopping = stop.clone();
+        let server = axum::serve(
+            self.listener,
+            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            stopping.cancel();
+        });
+        let server = tokio::spawn(async move { server.await });
+
+        stop.cancelled().await;
+        let drained = tokio::time::timeout(config.shutdown_grace, async {
+            let served = server.await;
+            for worker in workers {
+                let _ = worker.await;
+            }
+            served
+        })
+        .await;
+        match drained {
+            Ok(served) => served.context("server task")?.context("serving HTTP")?,
+            Err(_) => tracing::warn!(
+                grace_secs = config.shutdown_grace.as_secs(),
+                "shutdown grace period over; stopping with work in flight"
+            ),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    fn spawn_workers(&self, config: &Config, stop: &CancellationToken) -> Vec<JoinHandle<()>> {
+        if !config.in_process_worker {
+            return Vec::new();
+        }
+        vec![
+            tokio::spawn(local::run_queue(
+                Arc::new(self.runtime.services.clone()),
+                Arc::clone(&self.runtime.queue),
+                LoopOptions::default(),
+                stop.clone(),
+            )),
+            tokio::spawn(local::run_schedule(
+                Arc::clone(&self.runtime.queue),
+                config.poll_interval,
+                stop.clone(),
+            )),
+        ]
+    }
+}

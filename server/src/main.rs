@@ -1,0 +1,28 @@
+//! The `server` binary: the whole of Expedite in one process locally, or the web tier inside
+//! AWS Lambda — chosen at run time from the environment, never at compile time.
+
+use anyhow::Context;
+use expedite_core::Config;
+use expedite_domain::Deployment;
+use server::{AppState, Application};
+use worker::{runtime::Runtime, telemetry};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::from_env().context("reading configuration")?;
+    telemetry::init(config.log_format);
+
+    match config.deployment {
+        Deployment::Local => {
+            let application = Application::build(config).await?;
+            application.run_until(worker::shutdown_signal()).await
+        }
+        Deployment::Lambda => {
+            let runtime = Runtime::embedded(config).await?;
+            let state = AppState::new(runtime.services, runtime.database);
+            server::lambda::run(server::router(state))
+                .await
+                .map_err(|error| anyhow::anyhow!(error))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The router: health probes, the REST API, server functions, SSR pages and static files.
+
+mod api;
+mod health;
+
+use std::time::Duration;
+
+use app::{App, shell};
+use axum::{Router, routing::get};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::{timeout::TimeoutLayer, trace::TraceLayer};
+
+use crate::AppState;
+
+/// Builds the whole HTTP surface; used by the local listener, the Lambda entry and tests.
+pub fn router(state: AppState) -> Router {
+    let services = state.services.clone();
+    let context = move || provide_context(services.clone());
+    let leptos = state.leptos.clone();
+    let pages = generate_route_list(App);
+    let timeout = state.services.config().request_timeout;
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api", api::router())
+        .leptos_routes_with_context(&state, pages, context.clone(), move || shell(leptos.clone()))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::GATEWAY_TIMEOUT,
+            timeout.max(Duration::from_millis(1)),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,100 @@
+//! The Lambda entry: SQS batches and EventBridge scheduled events.
+
+use std::sync::Arc;
+
+use aws_lambda_events::{eventbridge::EventBridgeEvent, sqs::SqsEvent};
+use expedite_core::jobs::{Attempt, Job, JobHandler, Outcome, process_one};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The response Lambda expects when the event source mapping reports batch item failures.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponse {
+    pub batch_item_failures: Vec<BatchItemFailure>,
+}
+
+/// One message Lambda must leave on the queue for redelivery.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchItemFailure {
+    pub item_identifier: String,
+}
+
+/// An invocation payload the worker does not understand.
+#[derive(Debug, thiserror::Error)]
+#[error("unsupported event: {0}")]
+pub struct UnsupportedEvent(String);
+
+/// Serves invocations from the Lambda Runtime API until the runtime stops.
+pub async fn run(handler: Arc<dyn JobHandler>, max_receives: u32) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let handler = Arc::clone(&handler);
+        async move { handle_event(handler.as_ref(), max_receives, event.payload).await }
+    }))
+    .await
+}
+
+/// Dispatches one invocation payload: an SQS batch or a scheduled event.
+pub async fn handle_event(
+    handler: &dyn JobHandler,
+    max_receives: u32,
+    payload: Value,
+) -> Result<Value, lambda_runtime::Error> {
+    if payload.get("Records").is_some() {
+        let event: SqsEvent = serde_json::from_value(payload)?;
+        let response = handle_sqs(handler, max_receives, event).await;
+        Ok(serde_json::to_value(response)?)
+    } else if payload.get("detail-type").is_some() {
+        let event: EventBridgeEvent = serde_json::from_value(payload)?;
+        handle_schedule(handler, &event).await?;
+        Ok(Value::Null)
+    } else {
+        Err(UnsupportedEvent("neither SQS records nor an EventBridge event".into()).into())
+    }
+}
+
+/// Processes every record; the ones to redeliver are reported by message id.
+async fn handle_sqs(handler: &dyn JobHandler, max_receives: u32, event: SqsEvent) -> BatchResponse {
+    let mut response = BatchResponse::default();
+    for record in event.records {
+        let message_id = record.message_id.unwrap_or_default();
+        let receive_count = record
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(1);
+        let attempt = Attempt {
+            receive_count,
+            max_receives,
+        };
+        let body = record.body.unwrap_or_default();
+        let outcome = process_one(handler, &body, attempt).await;
+        if let Outcome::Retry { .. } = outcome {
+            response.batch_item_failures.push(BatchItemFailure {
+                item_identifier: message_id,
+            });
+        }
+    }
+    response
+}
+
+/// EventBridge `rate(1 hour)` → the scheduled poll, run directly (nothing to redeliver:
+/// the next tick is the retry).
+async fn handle_schedule(
+    handler: &dyn JobHandler,
+    event: &EventBridgeEvent,
+) -> Result<(), lambda_runtime::Error> {
+    if event.detail_type != "Scheduled Event" {
+        return Err(UnsupportedEvent(format!("detail-type {:?}", event.detail_type)).into());
+    }
+    let once = Attempt {
+        receive_count: 1,
+        max_receives: 1,
+    };
+    match process_one(handler, &Job::ScheduledPoll.to_body(), once).await {
+        Outcome::Ack => Ok(()),
+        Outcome::Retry { .. } => Err("scheduled poll did not finish; the next tick retries".into()),
+    }
+}
