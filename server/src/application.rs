@@ -44,7 +44,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests and the
     /// job in hand finish (bounded by the configured grace period) and returns.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let config = self.state.services.config().clone();
         let stop = CancellationToken::new();
         let workers = self.spawn_workers(&config, &stop);

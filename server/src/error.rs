@@ -54,7 +54,11 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(self.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let Some(cause) = &self.cause {
-            tracing::error!(error.code = self.code.as_str(), error.cause = format!("{cause:#}"), "request failed");
+            tracing::error!(
+                error.code = self.code.as_str(),
+                error.cause = format!("{cause:#}"),
+                "request failed"
+            );
         }
         (status, Json(ErrorBody::new(self.code, self.message))).into_response()
     }

@@ -28,7 +28,10 @@ pub struct BatchItemFailure {
 pub struct UnsupportedEvent(String);
 
 /// Serves invocations from the Lambda Runtime API until the runtime stops.
-pub async fn run(handler: Arc<dyn JobHandler>, max_receives: u32) -> Result<(), lambda_runtime::Error> {
+pub async fn run(
+    handler: Arc<dyn JobHandler>,
+    max_receives: u32,
+) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = Arc::clone(&handler);
         async move { handle_event(handler.as_ref(), max_receives, event.payload).await }

@@ -10,7 +10,12 @@ pub fn init(format: LogFormat) {
     match format {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).init(),
         LogFormat::Json => registry
-            .with(fmt::layer().json().flatten_event(true).with_current_span(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true),
+            )
             .init(),
     }
 }

@@ -67,7 +67,11 @@ impl Config {
         K: Into<String>,
         V: Into<String>,
     {
-        let vars = Vars(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+        let vars = Vars(
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
         let deployment = if vars.get("AWS_LAMBDA_RUNTIME_API").is_some() {
             Deployment::Lambda
         } else {
@@ -126,7 +130,10 @@ struct Vars(HashMap<String, String>);
 
 impl Vars {
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn parse<T: std::str::FromStr>(

@@ -90,6 +90,9 @@ async fn api_gateway_events_reach_the_same_router() {
     let page = server.call("GET", "/").await;
     assert_eq!(page["statusCode"], 200);
     let html = page["body"].as_str().unwrap();
-    assert!(html.contains("AWS Lambda"), "the dashboard knows where it runs");
+    assert!(
+        html.contains("AWS Lambda"),
+        "the dashboard knows where it runs"
+    );
     assert!(server.api.init_errors().is_empty());
 }

@@ -12,13 +12,19 @@ async fn dashboard_is_rendered_on_the_server_with_its_data() {
     let html = response.text().await.unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
     assert!(html.contains("Expedite"));
-    assert!(html.contains("<title>Dashboard · Expedite</title>"), "{html}");
+    assert!(
+        html.contains("<title>Dashboard · Expedite</title>"),
+        "{html}"
+    );
     // The status card comes from the server function, resolved during SSR.
     assert!(html.contains("Self-hosted (one process)"), "{html}");
     assert!(html.contains(r#"data-testid="status-checks""#));
     // The hydration scripts point at the bundle cargo-leptos builds.
     assert!(html.contains("/pkg/expedite.js"), "{html}");
-    assert!(!html.contains("data-hydrated"), "only the browser marks hydration");
+    assert!(
+        !html.contains("data-hydrated"),
+        "only the browser marks hydration"
+    );
 }
 
 #[tokio::test]

@@ -23,7 +23,9 @@ impl TestApp {
         let data = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_tests(data.path().to_owned());
         adjust(&mut config);
-        let application = Application::build(config).await.expect("application builds");
+        let application = Application::build(config)
+            .await
+            .expect("application builds");
         let addr = application.local_addr();
         let (stop, stopped_rx) = oneshot::channel::<()>();
         let stopped = tokio::spawn(application.run_until(async move {
@@ -46,7 +48,11 @@ impl TestApp {
     }
 
     pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Triggers shutdown and waits for the application to return.

@@ -47,6 +47,9 @@ async fn the_binary_serves_sqs_batches_and_scheduled_events() {
         .invoke(json!({"hello": "world"}), Duration::from_secs(30))
         .await
         .expect("answered in time");
-    assert!(unsupported.is_err(), "unsupported events are reported as errors");
+    assert!(
+        unsupported.is_err(),
+        "unsupported events are reported as errors"
+    );
     assert!(api.init_errors().is_empty());
 }

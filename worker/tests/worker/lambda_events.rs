@@ -67,7 +67,11 @@ async fn sqs_batch_reports_only_the_messages_to_redeliver() {
         json!({"batchItemFailures": [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-4"}]})
     );
     let calls = handler.calls();
-    assert_eq!(calls.len(), 3, "the malformed body never reaches the handler");
+    assert_eq!(
+        calls.len(),
+        3,
+        "the malformed body never reaches the handler"
+    );
     assert_eq!(calls[0].0, query);
     assert_eq!(calls[1].0, sync);
     assert_eq!(
@@ -120,7 +124,12 @@ async fn unknown_events_are_errors_not_silence() {
         json!(42),
         json!({"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}}),
     ] {
-        assert!(handle_event(handler.as_ref(), 5, event.clone()).await.is_err(), "{event}");
+        assert!(
+            handle_event(handler.as_ref(), 5, event.clone())
+                .await
+                .is_err(),
+            "{event}"
+        );
     }
     assert!(handler.calls().is_empty());
 }

@@ -2,10 +2,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use expedite_core::{
-    jobs::Job,
-    queue::Queue,
-};
+use expedite_core::{jobs::Job, queue::Queue};
 use expedite_sqlite::{Database, SqliteQueue};
 use tokio_util::sync::CancellationToken;
 use worker::local::{LoopOptions, run_queue, run_schedule};
@@ -67,7 +64,11 @@ async fn a_sent_job_is_processed_once_and_acknowledged() {
     let handler = Recorder::scripted([]);
     let task = harness.run(handler.clone(), Duration::from_secs(30));
 
-    harness.queue.send(&query("q-1"), Duration::ZERO).await.unwrap();
+    harness
+        .queue
+        .send(&query("q-1"), Duration::ZERO)
+        .await
+        .unwrap();
     handler.wait_for_calls(1).await;
     harness.stop(task).await;
 
@@ -86,11 +87,19 @@ async fn a_transient_failure_is_redelivered_after_the_visibility_timeout() {
     let handler = Recorder::scripted([transient()]);
     let task = harness.run(handler.clone(), Duration::from_millis(300));
 
-    harness.queue.send(&query("q-2"), Duration::ZERO).await.unwrap();
+    harness
+        .queue
+        .send(&query("q-2"), Duration::ZERO)
+        .await
+        .unwrap();
     handler.wait_for_calls(2).await;
     harness.stop(task).await;
 
-    let counts: Vec<u32> = handler.calls().iter().map(|(_, a)| a.receive_count).collect();
+    let counts: Vec<u32> = handler
+        .calls()
+        .iter()
+        .map(|(_, a)| a.receive_count)
+        .collect();
     assert_eq!(counts, [1, 2]);
 }
 
@@ -100,7 +109,11 @@ async fn a_job_that_keeps_failing_ends_in_the_dead_letter_queue() {
     let handler = Recorder::scripted((0..10).map(|_| transient()));
     let task = harness.run(handler.clone(), Duration::from_millis(100));
 
-    harness.queue.send(&query("q-3"), Duration::ZERO).await.unwrap();
+    harness
+        .queue
+        .send(&query("q-3"), Duration::ZERO)
+        .await
+        .unwrap();
     handler.wait_for_calls(3).await;
     // Give the loop time to pick it up a fourth time if it wrongly would.
     tokio::time::timeout(Duration::from_secs(5), async {
@@ -131,5 +144,10 @@ async fn the_schedule_enqueues_the_poll() {
     handler.wait_for_calls(2).await;
     harness.stop(task).await;
     schedule.await.unwrap();
-    assert!(handler.calls().iter().all(|(job, _)| *job == Job::ScheduledPoll));
+    assert!(
+        handler
+            .calls()
+            .iter()
+            .all(|(job, _)| *job == Job::ScheduledPoll)
+    );
 }
