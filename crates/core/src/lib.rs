@@ -8,6 +8,7 @@
 pub mod config;
 pub mod jobs;
 pub mod queue;
+pub mod store;
 mod services;
 
 pub use config::{Config, ConfigError};

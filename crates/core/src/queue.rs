@@ -48,6 +48,9 @@ pub trait Queue: Send + Sync {
     /// Keeps a message hidden for `visibility` from now (a long job's heartbeat, or a retry delay).
     async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError>;
 
+    /// Bodies of the messages in the dead-letter queue (for operators and tests); not removed.
+    async fn dead_letters(&self) -> Result<Vec<String>, QueueError>;
+
     /// Deliveries after which a message is dead-lettered.
     fn max_receives(&self) -> u32;
 

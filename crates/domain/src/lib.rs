@@ -1,10 +1,23 @@
 //! Expedite's vocabulary, shared by the browser bundle and the backend.
 //!
 //! Nothing here may depend on a web framework, an SDK or an async runtime: the crate is
-//! compiled to wasm for the UI as well as natively for the server and worker.
+//! compiled to wasm for the UI as well as natively for the server and worker. Values are
+//! parsed once ("parse, don't validate"): an `AiQuery` always holds a valid `Prompt`.
 
+pub mod customer;
 pub mod error;
+pub mod ids;
+pub mod page;
+pub mod query;
 pub mod status;
+pub mod sync;
+pub mod timestamp;
 
+pub use customer::{Customer, CustomerFilter, CustomerSort};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use ids::{CustomerId, InvalidId, QueryId, SyncId, UserId};
+pub use page::{Limit, Page, PageRequest};
+pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};
 pub use status::{Deployment, SystemStatus};
+pub use sync::{SyncIssue, SyncKind, SyncRun, SyncStatus};
+pub use timestamp::Timestamp;

@@ -3,6 +3,7 @@
 //! and power loss, migrations applied at open.
 
 mod queue;
+mod store;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
 };
 
 pub use queue::SqliteQueue;
+pub use store::SqliteStore;
 
 /// Failures opening the database.
 #[derive(Debug, thiserror::Error)]

@@ -36,15 +36,6 @@ impl SqliteQueue {
         }
     }
 
-    /// Bodies of the dead-lettered messages, oldest first (for operators and tests).
-    pub async fn dead_letters(&self) -> Result<Vec<String>, QueueError> {
-        sqlx::query_scalar("SELECT body FROM jobs WHERE queue = ? AND dead = 1 ORDER BY id")
-            .bind(&self.name)
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(unavailable)
-    }
-
     /// Moves messages that used up their deliveries to the dead-letter queue, then claims up to
     /// `max` visible ones.
     async fn claim(&self, max: usize, visibility: Duration) -> Result<Vec<Received>, QueueError> {
@@ -164,6 +155,14 @@ impl Queue for SqliteQueue {
             return Err(QueueError::StaleReceipt);
         }
         Ok(())
+    }
+
+    async fn dead_letters(&self) -> Result<Vec<String>, QueueError> {
+        sqlx::query_scalar("SELECT body FROM jobs WHERE queue = ? AND dead = 1 ORDER BY id")
+            .bind(&self.name)
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(unavailable)
     }
 
     fn max_receives(&self) -> u32 {

@@ -1,3 +1,5 @@
-//! Local doubles of the external systems Expedite talks to, for tests.
+//! Test support: the conformance suites every backend of a port must pass, and local doubles
+//! of the external systems Expedite talks to.
 
+pub mod conformance;
 pub mod lambda_runtime_api;

@@ -1,0 +1,37 @@
+//! The AWS backends: [`DynamoStore`] (the store port on DynamoDB) and [`SqsQueue`] (the queue
+//! port on SQS with a dead-letter queue). Only this crate knows the SDKs' types.
+//!
+//! Tables and indexes are declared in `infra/template.yaml`; the names of the indexes used here
+//! are in [`dynamo::indexes`], and the tests create their tables from that template.
+
+pub mod dynamo;
+mod sqs;
+
+pub use dynamo::{DynamoStore, TableNames};
+pub use sqs::SqsQueue;
+
+/// Where the AWS clients point. `endpoint_url` is set only for local emulators (moto).
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Loads the shared AWS configuration (credentials chain, region, retries, timeouts).
+pub async fn load_config(settings: &AwsSettings) -> aws_config::SdkConfig {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(3))
+        .operation_attempt_timeout(std::time::Duration::from_secs(25))
+        .operation_timeout(std::time::Duration::from_secs(60))
+        .build();
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(4));
+    if let Some(region) = &settings.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &settings.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}

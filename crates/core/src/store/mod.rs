@@ -1,0 +1,177 @@
+//! The store port: where AI queries, customers, sync runs and sync state live.
+//!
+//! One trait per aggregate, each implemented by the embedded SQLite store and by DynamoDB, and
+//! each checked by one conformance suite (`expedite-test-support::conformance`) run against
+//! both. State changes are conditional so that redelivered jobs and racing workers are harmless.
+
+mod cursor;
+pub mod keys;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use expedite_domain::{
+    AiQuery, Customer, CustomerFilter, CustomerId, Page, PageRequest, Prompt, QueryId, SyncId,
+    SyncRun, Timestamp, TokenUsage, UserId,
+};
+
+pub use cursor::{Cursor, decode_cursor, encode_cursor, page_from};
+
+/// Failures of the store itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("the page cursor is not valid for this listing")]
+    InvalidCursor,
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// A query to create.
+#[derive(Debug, Clone)]
+pub struct NewQuery {
+    pub id: QueryId,
+    pub owner: UserId,
+    pub prompt: Prompt,
+    /// Scoped to the owner; within [`IDEMPOTENCY_WINDOW`] a reused key returns the first query.
+    pub idempotency_key: Option<String>,
+    pub now: Timestamp,
+}
+
+/// Whether a create made something new or found what an earlier request made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created<T> {
+    New(T),
+    Existing(T),
+}
+
+impl<T> Created<T> {
+    pub fn into_inner(self) -> T {
+        match self {
+            Self::New(value) | Self::Existing(value) => value,
+        }
+    }
+}
+
+/// The result of a successful model call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub text: String,
+    pub citations: Vec<CustomerId>,
+    pub model: String,
+    pub usage: TokenUsage,
+}
+
+/// AI queries: by id, and by owner newest first.
+#[async_trait]
+pub trait QueryStore: Send + Sync {
+    async fn create_query(&self, new: NewQuery) -> Result<Created<AiQuery>, StoreError>;
+
+    async fn get_query(&self, id: &QueryId) -> Result<Option<AiQuery>, StoreError>;
+
+    /// The owner's queries, newest first.
+    async fn list_queries(
+        &self,
+        owner: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<AiQuery>, StoreError>;
+
+    /// Claims a run: QUEUED or RUNNING with `attempts == seen_attempts` becomes RUNNING with
+    /// `attempts + 1`. `None` when the query is terminal, missing, or another worker won.
+    async fn start_query(
+        &self,
+        id: &QueryId,
+        seen_attempts: u32,
+        now: Timestamp,
+    ) -> Result<Option<AiQuery>, StoreError>;
+
+    /// RUNNING with `attempts == attempt` becomes COMPLETED with the answer. `false` if the
+    /// attempt lost its claim.
+    async fn complete_query(
+        &self,
+        id: &QueryId,
+        attempt: u32,
+        answer: &Answer,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// A non-terminal query becomes FAILED with `error` (only for `attempt` when given).
+    async fn fail_query(
+        &self,
+        id: &QueryId,
+        attempt: Option<u32>,
+        error: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+}
+
+/// What a batch upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpsertReport {
+    /// Records written (new, or not older than the stored copy).
+    pub written: u32,
+    /// Records ignored because the stored copy has a newer `system_modstamp`.
+    pub stale: u32,
+}
+
+/// Customers: by Salesforce id, and listed with search, sort and stable cursors.
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// Writes each record unless the stored one is newer (by `system_modstamp`); a record with
+    /// `is_deleted` hides the customer from listings. Any batch size; backends chunk as needed.
+    async fn upsert_customers(&self, batch: &[Customer]) -> Result<UpsertReport, StoreError>;
+
+    /// Deleted customers are returned too (with `is_deleted`), so links never dangle.
+    async fn get_customer(&self, id: &CustomerId) -> Result<Option<Customer>, StoreError>;
+
+    /// Live customers matching the filter; the cursor is only valid for the same filter.
+    async fn list_customers(
+        &self,
+        filter: &CustomerFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>, StoreError>;
+}
+
+/// Sync runs, watermarks and the lease that keeps syncs from overlapping.
+#[async_trait]
+pub trait SyncStore: Send + Sync {
+    /// Inserts or replaces the run (runs are written by the one worker that holds the lease).
+    async fn put_sync_run(&self, run: &SyncRun) -> Result<(), StoreError>;
+
+    async fn get_sync_run(&self, id: &SyncId) -> Result<Option<SyncRun>, StoreError>;
+
+    /// Runs, newest first.
+    async fn list_sync_runs(&self, page: &PageRequest) -> Result<Page<SyncRun>, StoreError>;
+
+    /// The instant up to which `object` is known to be synced.
+    async fn watermark(&self, object: &str) -> Result<Option<Timestamp>, StoreError>;
+
+    async fn set_watermark(&self, object: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Takes the lease `name` for `holder` until `now + ttl`, if it is free, expired, or
+    /// already `holder`'s (renewal). `false` when someone else holds it.
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        ttl: Duration,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives the lease back if `holder` has it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
+}
+
+/// Every aggregate of the store, as the use-cases hold it.
+#[async_trait]
+pub trait Store: QueryStore + CustomerStore + SyncStore {
+    /// Succeeds when the backend accepts requests; used by `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// A short name for logs and the dashboard.
+    fn backend_name(&self) -> &'static str;
+}

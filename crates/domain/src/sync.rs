@@ -1,0 +1,73 @@
+//! Salesforce sync runs and their outcome.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{SyncId, Timestamp, UserId};
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    Scheduled,
+    Manual,
+}
+
+/// Where a run is. SKIPPED: another sync held the lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SyncStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Skipped,
+}
+
+impl SyncStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "QUEUED",
+            Self::Running => "RUNNING",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Completed, Self::Failed, Self::Skipped]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+/// A problem with one record (or the whole run when `record_id` is absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncIssue {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub record_id: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// One sync run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRun {
+    #[serde(rename = "sync_id")]
+    pub id: SyncId,
+    pub kind: SyncKind,
+    pub status: SyncStatus,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub triggered_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub window_start: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub window_end: Option<Timestamp>,
+    pub pulled: u32,
+    pub pushed: u32,
+    pub deleted: u32,
+    #[serde(default)]
+    pub issues: Vec<SyncIssue>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}

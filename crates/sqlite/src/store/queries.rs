@@ -1,0 +1,231 @@
+//! AI queries with conditional transitions and idempotency keys.
+
+use async_trait::async_trait;
+use expedite_core::store::{
+    Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, QueryStore, StoreError, decode_cursor,
+    page_from,
+};
+use expedite_domain::{
+    AiQuery, CustomerId, Page, PageRequest, Prompt, QueryId, QueryStatus, Timestamp, TokenUsage,
+    UserId,
+};
+use sqlx::{Row, sqlite::SqliteRow};
+
+use super::{SqliteStore, corrupt, unavailable};
+
+const LISTING: &str = "queries";
+
+#[async_trait]
+impl QueryStore for SqliteStore {
+    async fn create_query(&self, new: NewQuery) -> Result<Created<AiQuery>, StoreError> {
+        let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
+        if let Some(key) = &new.idempotency_key {
+            // Claim the key unless a fresh claim exists; the first statement writes, so the
+            // transaction holds the write lock from here on.
+            let expired_before = new.now.as_millis() - window_millis();
+            let claimed: Option<String> = sqlx::query_scalar(
+                "INSERT INTO idempotency_keys (owner, key, query_id, created_at_ms)
+                 VALUES (?, ?, ?, ?)
+                 ON CONFLICT (owner, key) DO UPDATE
+                     SET query_id = excluded.query_id, created_at_ms = excluded.created_at_ms
+                     WHERE idempotency_keys.created_at_ms < ?
+                 RETURNING query_id",
+            )
+            .bind(new.owner.as_str())
+            .bind(key)
+            .bind(new.id.as_str())
+            .bind(new.now.as_millis())
+            .bind(expired_before)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            if claimed.is_none() {
+                let existing: String = sqlx::query_scalar(
+                    "SELECT query_id FROM idempotency_keys WHERE owner = ? AND key = ?",
+                )
+                .bind(new.owner.as_str())
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                tx.commit().await.map_err(unavailable)?;
+                let id = QueryId::parse(existing).map_err(corrupt)?;
+                let query = self.get_query(&id).await?.ok_or_else(|| {
+                    corrupt(format!("idempotency key points at missing query {id}"))
+                })?;
+                return Ok(Created::Existing(query));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO ai_queries (id, owner, prompt, status, created_at_ms, updated_at_ms)
+             VALUES (?, ?, ?, 'QUEUED', ?, ?)",
+        )
+        .bind(new.id.as_str())
+        .bind(new.owner.as_str())
+        .bind(new.prompt.as_str())
+        .bind(new.now.as_millis())
+        .bind(new.now.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)?;
+        Ok(Created::New(AiQuery {
+            id: new.id,
+            owner: new.owner,
+            prompt: new.prompt,
+            status: QueryStatus::Queued,
+            answer: None,
+            citations: Vec::new(),
+            error: None,
+            attempts: 0,
+            model: None,
+            usage: None,
+            created_at: new.now,
+            updated_at: new.now,
+        }))
+    }
+
+    async fn get_query(&self, id: &QueryId) -> Result<Option<AiQuery>, StoreError> {
+        sqlx::query("SELECT * FROM ai_queries WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(unavailable)?
+            .map(|row| read_query(&row))
+            .transpose()
+    }
+
+    async fn list_queries(
+        &self,
+        owner: &UserId,
+        page: &PageRequest,
+    ) -> Result<Page<AiQuery>, StoreError> {
+        // Keyset pagination: strictly after the last (created_at, id) of the previous page.
+        let (after_ms, after_id) = match &page.cursor {
+            Some(text) => serde_json::from_value::<(i64, String)>(decode_cursor(text, LISTING)?)
+                .map_err(|_| StoreError::InvalidCursor)?,
+            None => (i64::MAX, String::new()),
+        };
+        let limit = page.limit.get();
+        let rows = sqlx::query(
+            "SELECT * FROM ai_queries
+             WHERE owner = ? AND (created_at_ms < ? OR (created_at_ms = ? AND id < ?))
+             ORDER BY created_at_ms DESC, id DESC
+             LIMIT ?",
+        )
+        .bind(owner.as_str())
+        .bind(after_ms)
+        .bind(after_ms)
+        .bind(&after_id)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        let items = rows.iter().map(read_query).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_from(items, limit, LISTING, |last| {
+            serde_json::json!([last.created_at.as_millis(), last.id.as_str()])
+        }))
+    }
+
+    async fn start_query(
+        &self,
+        id: &QueryId,
+        seen_attempts: u32,
+        now: Timestamp,
+    ) -> Result<Option<AiQuery>, StoreError> {
+        sqlx::query(
+            "UPDATE ai_queries SET status = 'RUNNING', attempts = attempts + 1, updated_at_ms = ?
+             WHERE id = ? AND status IN ('QUEUED', 'RUNNING') AND attempts = ?
+             RETURNING *",
+        )
+        .bind(now.as_millis())
+        .bind(id.as_str())
+        .bind(seen_attempts)
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(unavailable)?
+        .map(|row| read_query(&row))
+        .transpose()
+    }
+
+    async fn complete_query(
+        &self,
+        id: &QueryId,
+        attempt: u32,
+        answer: &Answer,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let citations = serde_json::to_string(&answer.citations).map_err(corrupt)?;
+        let done = sqlx::query(
+            "UPDATE ai_queries
+             SET status = 'COMPLETED', answer = ?, citations = ?, model = ?, prompt_tokens = ?,
+                 completion_tokens = ?, error = NULL, updated_at_ms = ?
+             WHERE id = ? AND status = 'RUNNING' AND attempts = ?",
+        )
+        .bind(&answer.text)
+        .bind(citations)
+        .bind(&answer.model)
+        .bind(answer.usage.prompt_tokens)
+        .bind(answer.usage.completion_tokens)
+        .bind(now.as_millis())
+        .bind(id.as_str())
+        .bind(attempt)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn fail_query(
+        &self,
+        id: &QueryId,
+        attempt: Option<u32>,
+        error: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE ai_queries SET status = 'FAILED', error = ?, updated_at_ms = ?
+             WHERE id = ? AND status IN ('QUEUED', 'RUNNING') AND (? IS NULL OR attempts = ?)",
+        )
+        .bind(error)
+        .bind(now.as_millis())
+        .bind(id.as_str())
+        .bind(attempt)
+        .bind(attempt)
+        .execute(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+fn window_millis() -> i64 {
+    i64::try_from(IDEMPOTENCY_WINDOW.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn read_query(row: &SqliteRow) -> Result<AiQuery, StoreError> {
+    let status: String = row.get("status");
+    let citations: String = row.get("citations");
+    let citations: Vec<CustomerId> = serde_json::from_str(&citations).map_err(corrupt)?;
+    let prompt_tokens: Option<u32> = row.get("prompt_tokens");
+    let completion_tokens: Option<u32> = row.get("completion_tokens");
+    Ok(AiQuery {
+        id: QueryId::parse(row.get::<String, _>("id")).map_err(corrupt)?,
+        owner: UserId::parse(row.get::<String, _>("owner")).map_err(corrupt)?,
+        prompt: Prompt::parse(row.get::<String, _>("prompt")).map_err(corrupt)?,
+        status: QueryStatus::parse(&status).ok_or_else(|| corrupt(status))?,
+        answer: row.get("answer"),
+        citations,
+        error: row.get("error"),
+        attempts: row.get("attempts"),
+        model: row.get("model"),
+        usage: prompt_tokens.zip(completion_tokens).map(|(prompt_tokens, completion_tokens)| {
+            TokenUsage {
+                prompt_tokens,
+                completion_tokens,
+            }
+        }),
+        created_at: Timestamp::from_millis(row.get("created_at_ms")),
+        updated_at: Timestamp::from_millis(row.get("updated_at_ms")),
+    })
+}
