@@ -17,22 +17,17 @@ use crate::{AppState, router};
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    runtime: Runtime,
 }
 
 impl Application {
     /// Opens the backends and binds the listener; nothing is served until [`Self::run_until`].
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let runtime = Runtime::embedded(config.clone()).await?;
+        let runtime = Runtime::from_config(config.clone()).await?;
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .with_context(|| format!("binding {}", config.bind_addr))?;
-        let state = AppState::new(runtime.services.clone(), runtime.database.clone());
-        Ok(Self {
-            listener,
-            state,
-            runtime,
-        })
+        let state = AppState::new(runtime.services);
+        Ok(Self { listener, state })
     }
 
     /// The bound address (useful with port 0).
@@ -89,15 +84,16 @@ impl Application {
         if !config.in_process_worker {
             return Vec::new();
         }
+        let services = &self.state.services;
         vec![
             tokio::spawn(local::run_queue(
-                Arc::new(self.runtime.services.clone()),
-                Arc::clone(&self.runtime.queue),
+                Arc::new(services.clone()),
+                Arc::clone(services.queue()),
                 LoopOptions::default(),
                 stop.clone(),
             )),
             tokio::spawn(local::run_schedule(
-                Arc::clone(&self.runtime.queue),
+                Arc::clone(services.queue()),
                 config.poll_interval,
                 stop.clone(),
             )),

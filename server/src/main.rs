@@ -18,8 +18,8 @@ async fn main() -> anyhow::Result<()> {
             application.run_until(worker::shutdown_signal()).await
         }
         Deployment::Lambda => {
-            let runtime = Runtime::embedded(config).await?;
-            let state = AppState::new(runtime.services, runtime.database);
+            let runtime = Runtime::from_config(config).await?;
+            let state = AppState::new(runtime.services);
             server::lambda::run(server::router(state))
                 .await
                 .map_err(|error| anyhow::anyhow!(error))

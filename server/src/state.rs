@@ -1,26 +1,20 @@
-//! What every handler can reach: the use-cases, the database for readiness, the site options.
+//! What every handler can reach: the use-cases and the site options.
 
 use axum::extract::FromRef;
 use expedite_core::{Config, Services};
-use expedite_sqlite::Database;
 use leptos::config::LeptosOptions;
 
 /// Shared by all requests; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    pub database: Database,
     pub leptos: LeptosOptions,
 }
 
 impl AppState {
-    pub fn new(services: Services, database: Database) -> Self {
+    pub fn new(services: Services) -> Self {
         let leptos = leptos_options(services.config());
-        Self {
-            services,
-            database,
-            leptos,
-        }
+        Self { services, leptos }
     }
 }
 

@@ -18,23 +18,23 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init(config.log_format);
 
+    let runtime = Runtime::from_config(config.clone()).await?;
     if config.deployment == Deployment::Lambda {
-        let services = expedite_core::Services::new(config);
-        return worker::lambda::run(Arc::new(services), MAX_RECEIVES)
+        return worker::lambda::run(Arc::new(runtime.services), MAX_RECEIVES)
             .await
             .map_err(|error| anyhow::anyhow!(error));
     }
 
-    let runtime = Runtime::embedded(config.clone()).await?;
+    let queue = Arc::clone(runtime.services.queue());
     let shutdown = CancellationToken::new();
     let schedule = tokio::spawn(local::run_schedule(
-        Arc::clone(&runtime.queue),
+        Arc::clone(&queue),
         config.poll_interval,
         shutdown.clone(),
     ));
     let jobs = tokio::spawn(local::run_queue(
         Arc::new(runtime.services.clone()),
-        Arc::clone(&runtime.queue),
+        queue,
         LoopOptions::default(),
         shutdown.clone(),
     ));

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use expedite_core::{Config, Services, queue::Queue};
-use expedite_sqlite::{Database, SqliteQueue};
+use expedite_aws::{AwsSettings, DynamoStore, SqsQueue, TableNames};
+use expedite_core::{Config, QueueBackend, Services, StoreBackend, queue::Queue, store::Store};
+use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
 
-/// Name of the queue that carries AI queries and syncs.
+/// Name of the embedded queue that carries AI queries and syncs.
 pub const JOBS_QUEUE: &str = "jobs";
 
 /// Deliveries before a job message is dead-lettered (SQS `maxReceiveCount` on AWS).
@@ -16,22 +17,72 @@ pub const MAX_RECEIVES: u32 = 5;
 #[derive(Clone)]
 pub struct Runtime {
     pub services: Services,
-    pub database: Database,
-    pub queue: Arc<dyn Queue>,
 }
 
 impl Runtime {
-    /// Opens the embedded database in the data directory and builds the services over it.
-    pub async fn embedded(config: Config) -> anyhow::Result<Self> {
-        let database = Database::open(&config.data_dir)
-            .await
-            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
-        let queue: Arc<dyn Queue> =
-            Arc::new(SqliteQueue::new(database.clone(), JOBS_QUEUE, MAX_RECEIVES));
+    /// Opens the configured backends; the embedded database and the AWS configuration are
+    /// opened once, and only when a backend needs them.
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let mut database = None;
+        let mut aws = None;
+        let store: Arc<dyn Store> = match &config.store {
+            StoreBackend::Sqlite => Arc::new(SqliteStore::new(
+                open_database(&mut database, &config).await?,
+            )),
+            StoreBackend::DynamoDb {
+                queries_table,
+                customers_table,
+                sync_table,
+            } => Arc::new(DynamoStore::new(
+                aws_config(&mut aws).await,
+                TableNames {
+                    queries: queries_table.clone(),
+                    customers: customers_table.clone(),
+                    sync: sync_table.clone(),
+                },
+            )),
+        };
+        let queue: Arc<dyn Queue> = match &config.queue {
+            QueueBackend::Sqlite => Arc::new(SqliteQueue::new(
+                open_database(&mut database, &config).await?,
+                JOBS_QUEUE,
+                MAX_RECEIVES,
+            )),
+            QueueBackend::Sqs {
+                queue_url,
+                dead_letter_url,
+            } => Arc::new(SqsQueue::new(
+                aws_config(&mut aws).await,
+                queue_url,
+                dead_letter_url,
+                MAX_RECEIVES,
+            )),
+        };
+        tracing::info!(
+            store = store.backend_name(),
+            queue = queue.backend_name(),
+            "backends ready"
+        );
         Ok(Self {
-            services: Services::new(config),
-            database,
-            queue,
+            services: Services::new(config, store, queue),
         })
     }
+}
+
+async fn open_database(slot: &mut Option<Database>, config: &Config) -> anyhow::Result<Database> {
+    if let Some(database) = slot {
+        return Ok(database.clone());
+    }
+    let database = Database::open(&config.data_dir)
+        .await
+        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+    Ok(slot.insert(database).clone())
+}
+
+/// The SDK reads its own standard settings (AWS_REGION, AWS_ENDPOINT_URL, credentials chain).
+async fn aws_config(slot: &mut Option<aws_config::SdkConfig>) -> &aws_config::SdkConfig {
+    if slot.is_none() {
+        *slot = Some(expedite_aws::load_config(&AwsSettings::default()).await);
+    }
+    slot.as_ref().expect("set above")
 }

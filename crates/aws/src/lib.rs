@@ -5,16 +5,20 @@
 //! are in [`dynamo::indexes`], and the tests create their tables from that template.
 
 pub mod dynamo;
+pub mod provision;
 mod sqs;
 
 pub use dynamo::{DynamoStore, TableNames};
 pub use sqs::SqsQueue;
 
-/// Where the AWS clients point. `endpoint_url` is set only for local emulators (moto).
+/// Where the AWS clients point. `endpoint_url` and `static_credentials` are for local
+/// emulators (moto); otherwise the default chains (environment, role) decide.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// (access key id, secret) for an emulator that accepts any.
+    pub static_credentials: Option<(String, String)>,
 }
 
 /// Loads the shared AWS configuration (credentials chain, region, retries, timeouts).
@@ -32,6 +36,11 @@ pub async fn load_config(settings: &AwsSettings) -> aws_config::SdkConfig {
     }
     if let Some(endpoint) = &settings.endpoint_url {
         loader = loader.endpoint_url(endpoint);
+    }
+    if let Some((key, secret)) = &settings.static_credentials {
+        loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            key, secret, None, None, "static",
+        ));
     }
     loader.load().await
 }

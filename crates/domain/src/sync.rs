@@ -35,9 +35,15 @@ impl SyncStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Completed, Self::Failed, Self::Skipped]
-            .into_iter()
-            .find(|status| status.as_str() == text)
+        [
+            Self::Queued,
+            Self::Running,
+            Self::Completed,
+            Self::Failed,
+            Self::Skipped,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
     }
 }
 

@@ -118,6 +118,9 @@ mod tests {
     fn orders_by_time() {
         let a = Timestamp::from_millis(1);
         assert!(a < a.plus_millis(1));
-        assert_eq!(Timestamp::from_millis(i64::MAX).plus_millis(5).as_millis(), i64::MAX);
+        assert_eq!(
+            Timestamp::from_millis(i64::MAX).plus_millis(5).as_millis(),
+            i64::MAX
+        );
     }
 }

@@ -12,6 +12,10 @@ pub(super) async fn healthz() -> Json<Value> {
 
 /// Readiness: the process can serve real requests, i.e. its store answers.
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    state.database.ping().await.map_err(ApiError::unavailable)?;
+    state
+        .services
+        .ready()
+        .await
+        .map_err(ApiError::unavailable)?;
     Ok(Json(json!({"status": "ready"})))
 }

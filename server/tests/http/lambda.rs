@@ -45,11 +45,16 @@ struct LambdaServer {
 
 impl LambdaServer {
     async fn start() -> Self {
+        Self::start_with(Vec::new()).await
+    }
+
+    async fn start_with(extra_env: Vec<(String, String)>) -> Self {
         let api = RuntimeApi::start().await.expect("runtime api");
         let data = tempfile::tempdir().unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env_clear()
             .envs(api.function_env("expedite-server"))
+            .envs(extra_env)
             .env("EXPEDITE_DATA_DIR", data.path())
             .env("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true")
             .env("RUST_LOG", "warn")
@@ -95,4 +100,54 @@ async fn api_gateway_events_reach_the_same_router() {
         "the dashboard knows where it runs"
     );
     assert!(server.api.init_errors().is_empty());
+}
+
+/// The AWS deployment's backends: DynamoDB tables and SQS queues (in moto) created from
+/// `infra/template.yaml`, chosen by environment variables as the template sets them.
+#[tokio::test]
+async fn lambda_on_dynamodb_and_sqs_is_ready() {
+    let endpoint = std::env::var("EXPEDITE_TEST_MOTO_URL").expect(
+        "EXPEDITE_TEST_MOTO_URL is not set: run the tests with scripts/test, which starts moto",
+    );
+    let aws = expedite_aws::load_config(&expedite_aws::AwsSettings {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint.clone()),
+        static_credentials: Some(("test".into(), "test".into())),
+    })
+    .await;
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let template = include_str!("../../../infra/template.yaml");
+    let tables = expedite_aws::provision::create_tables(&aws, template, &suffix)
+        .await
+        .unwrap();
+    let (queue_url, dead_letter_url) = expedite_aws::provision::create_queues(&aws, &suffix, 5)
+        .await
+        .unwrap();
+    let env = [
+        ("EXPEDITE_STORE", "dynamodb"),
+        ("EXPEDITE_DYNAMODB_QUERIES_TABLE", tables.queries.as_str()),
+        (
+            "EXPEDITE_DYNAMODB_CUSTOMERS_TABLE",
+            tables.customers.as_str(),
+        ),
+        ("EXPEDITE_DYNAMODB_SYNC_TABLE", tables.sync.as_str()),
+        ("EXPEDITE_QUEUE", "sqs"),
+        ("EXPEDITE_SQS_QUEUE_URL", queue_url.as_str()),
+        (
+            "EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL",
+            dead_letter_url.as_str(),
+        ),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .to_vec();
+    let server = LambdaServer::start_with(env).await;
+
+    let ready = server.call("GET", "/readyz").await;
+    assert_eq!(ready["statusCode"], 200, "{ready}");
+    let page = server.call("GET", "/").await;
+    let html = page["body"].as_str().unwrap();
+    assert!(html.contains("DynamoDB") && html.contains("SQS"), "{html}");
 }

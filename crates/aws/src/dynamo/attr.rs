@@ -30,7 +30,9 @@ pub(crate) fn opt_s(item: &Item, name: &str) -> Result<Option<String>, StoreErro
     match item.get(name) {
         None | Some(AttributeValue::Null(_)) => Ok(None),
         Some(AttributeValue::S(value)) => Ok(Some(value.clone())),
-        Some(_) => Err(StoreError::Corrupt(format!("attribute {name} is not a string"))),
+        Some(_) => Err(StoreError::Corrupt(format!(
+            "attribute {name} is not a string"
+        ))),
     }
 }
 
@@ -45,14 +47,18 @@ pub(crate) fn opt_n<T: FromStr>(item: &Item, name: &str) -> Result<Option<T>, St
             .parse()
             .map(Some)
             .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not a number"))),
-        Some(_) => Err(StoreError::Corrupt(format!("attribute {name} is not a number"))),
+        Some(_) => Err(StoreError::Corrupt(format!(
+            "attribute {name} is not a number"
+        ))),
     }
 }
 
 pub(crate) fn get_bool(item: &Item, name: &str) -> Result<bool, StoreError> {
     match item.get(name) {
         Some(AttributeValue::Bool(value)) => Ok(*value),
-        _ => Err(StoreError::Corrupt(format!("attribute {name} is not a boolean"))),
+        _ => Err(StoreError::Corrupt(format!(
+            "attribute {name} is not a boolean"
+        ))),
     }
 }
 

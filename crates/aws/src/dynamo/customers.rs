@@ -13,7 +13,9 @@ use expedite_core::store::{
     keys::{customer_listing, name_key, normalised_search, revenue_key, search_text},
     page_from,
 };
-use expedite_domain::{Customer, CustomerFilter, CustomerId, CustomerSort, Page, PageRequest, Timestamp};
+use expedite_domain::{
+    Customer, CustomerFilter, CustomerId, CustomerSort, Page, PageRequest, Timestamp,
+};
 
 use super::{
     DynamoStore, TIE,
@@ -46,7 +48,9 @@ impl CustomerStore for DynamoStore {
                     continue;
                 }
                 match newest.get(customer.id.as_str()) {
-                    Some(seen) if seen.system_modstamp > customer.system_modstamp => report.stale += 1,
+                    Some(seen) if seen.system_modstamp > customer.system_modstamp => {
+                        report.stale += 1
+                    }
                     _ => {
                         newest.insert(customer.id.as_str(), customer);
                         report.written += 1;
@@ -142,7 +146,10 @@ impl CustomerStore for DynamoStore {
 
 impl DynamoStore {
     /// The stored `system_modstamp` of each customer in `chunk` that exists.
-    async fn stored_modstamps(&self, chunk: &[Customer]) -> Result<HashMap<String, i64>, StoreError> {
+    async fn stored_modstamps(
+        &self,
+        chunk: &[Customer],
+    ) -> Result<HashMap<String, i64>, StoreError> {
         let mut keys: Vec<Item> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for customer in chunk {
@@ -171,7 +178,12 @@ impl DynamoStore {
                 .send()
                 .await
                 .map_err(unavailable)?;
-            for item in output.responses().and_then(|r| r.get(&self.tables.customers)).into_iter().flatten() {
+            for item in output
+                .responses()
+                .and_then(|r| r.get(&self.tables.customers))
+                .into_iter()
+                .flatten()
+            {
                 stored.insert(get_s(item, "id")?, get_n(item, "system_modstamp")?);
             }
             pending = output
@@ -181,7 +193,9 @@ impl DynamoStore {
                 .cloned();
         }
         if pending.is_some() {
-            return Err(StoreError::Unavailable("DynamoDB kept keys unprocessed".into()));
+            return Err(StoreError::Unavailable(
+                "DynamoDB kept keys unprocessed".into(),
+            ));
         }
         Ok(stored)
     }
@@ -257,7 +271,11 @@ fn revenue_sk(customer: &Customer) -> String {
 }
 
 fn modified_sk(customer: &Customer) -> String {
-    format!("{}{TIE}{}", padded(customer.system_modstamp.as_millis()), customer.id)
+    format!(
+        "{}{TIE}{}",
+        padded(customer.system_modstamp.as_millis()),
+        customer.id
+    )
 }
 
 fn customer_item(customer: &Customer) -> Item {
@@ -270,12 +288,22 @@ fn customer_item(customer: &Customer) -> Item {
         item.insert("annual_revenue".into(), n(revenue));
     }
     put_opt(&mut item, "billing_city", customer.billing_city.as_deref());
-    put_opt(&mut item, "billing_country", customer.billing_country.as_deref());
+    put_opt(
+        &mut item,
+        "billing_country",
+        customer.billing_country.as_deref(),
+    );
     put_opt(&mut item, "phone", customer.phone.as_deref());
     put_opt(&mut item, "website", customer.website.as_deref());
     put_opt(&mut item, "owner_id", customer.owner_id.as_deref());
-    item.insert("system_modstamp".into(), n(customer.system_modstamp.as_millis()));
-    item.insert("is_deleted".into(), AttributeValue::Bool(customer.is_deleted));
+    item.insert(
+        "system_modstamp".into(),
+        n(customer.system_modstamp.as_millis()),
+    );
+    item.insert(
+        "is_deleted".into(),
+        AttributeValue::Bool(customer.is_deleted),
+    );
     item.insert("synced_at".into(), n(customer.synced_at.as_millis()));
     item.insert("search_text".into(), s(search_text(customer)));
     if !customer.is_deleted {

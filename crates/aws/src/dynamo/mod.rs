@@ -44,10 +44,12 @@ pub struct DynamoStore {
 
 impl DynamoStore {
     pub fn new(config: &aws_config::SdkConfig, tables: TableNames) -> Self {
-        Self {
-            client: Client::new(config),
-            tables,
-        }
+        Self::with_client(Client::new(config), tables)
+    }
+
+    /// Over a client built elsewhere (e.g. with interceptors).
+    pub fn with_client(client: Client, tables: TableNames) -> Self {
+        Self { client, tables }
     }
 }
 
@@ -74,7 +76,10 @@ where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError::Unavailable(format!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(&error)))
+    StoreError::Unavailable(format!(
+        "{}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(&error)
+    ))
 }
 
 /// Separates a sort value from the id that breaks ties; sorts below every printable character.

@@ -4,8 +4,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use expedite_core::store::{
-    Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, QueryStore, StoreError, decode_cursor,
-    page_from,
+    Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, QueryStore, StoreError, decode_cursor, page_from,
 };
 use expedite_domain::{
     AiQuery, CustomerId, Page, PageRequest, Prompt, QueryId, QueryStatus, Timestamp, TokenUsage,
@@ -100,7 +99,8 @@ impl QueryStore for DynamoStore {
                         .map_err(unavailable)?;
                     if let Some(item) = existing.item() {
                         let id = QueryId::parse(get_s(item, "query_id")?).map_err(corrupt)?;
-                        let fresh = get_n::<i64>(item, "created_at")? >= new.now.as_millis() - window;
+                        let fresh =
+                            get_n::<i64>(item, "created_at")? >= new.now.as_millis() - window;
                         if fresh {
                             let query = self.get_query(&id).await?.ok_or_else(|| {
                                 corrupt(format!("idempotency key points at missing query {id}"))
@@ -113,7 +113,9 @@ impl QueryStore for DynamoStore {
                 Err(error) => return Err(unavailable(error)),
             }
         }
-        Err(StoreError::Unavailable("idempotent create kept conflicting".into()))
+        Err(StoreError::Unavailable(
+            "idempotent create kept conflicting".into(),
+        ))
     }
 
     async fn get_query(&self, id: &QueryId) -> Result<Option<AiQuery>, StoreError> {
@@ -161,7 +163,10 @@ impl QueryStore for DynamoStore {
             .map(read_query)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(page_from(items, limit, LISTING, |last| {
-            serde_json::json!([format!("Q#{}", last.id), created_sk(last.created_at, &last.id)])
+            serde_json::json!([
+                format!("Q#{}", last.id),
+                created_sk(last.created_at, &last.id)
+            ])
         }))
     }
 
@@ -176,7 +181,9 @@ impl QueryStore for DynamoStore {
             .update_item()
             .table_name(&self.tables.queries)
             .key("pk", query_pk(id))
-            .update_expression("SET #status = :running, attempts = attempts + :one, updated_at = :now")
+            .update_expression(
+                "SET #status = :running, attempts = attempts + :one, updated_at = :now",
+            )
             .condition_expression(
                 "attribute_exists(pk) AND #status IN (:queued, :running) AND attempts = :seen",
             )
@@ -264,7 +271,9 @@ impl QueryStore for DynamoStore {
 }
 
 /// `true` when the conditional update applied, `false` when its condition did not hold.
-fn settle<T, E, R>(output: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>) -> Result<bool, StoreError>
+fn settle<T, E, R>(
+    output: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<bool, StoreError>
 where
     E: std::error::Error + ConditionCheck + 'static,
     R: std::fmt::Debug,
@@ -296,7 +305,9 @@ impl ConditionCheck for aws_sdk_dynamodb::operation::put_item::PutItemError {
 pub(crate) fn is_condition_failed<E: ConditionCheck, R>(
     error: &aws_sdk_dynamodb::error::SdkError<E, R>,
 ) -> bool {
-    error.as_service_error().is_some_and(ConditionCheck::condition_failed)
+    error
+        .as_service_error()
+        .is_some_and(ConditionCheck::condition_failed)
 }
 
 fn is_transaction_canceled<R>(
@@ -315,7 +326,10 @@ fn query_item(query: &AiQuery) -> Item {
     item.insert("pk".into(), query_pk(&query.id));
     item.insert("id".into(), s(query.id.as_str()));
     item.insert("owner".into(), s(query.owner.as_str()));
-    item.insert("created_sk".into(), s(created_sk(query.created_at, &query.id)));
+    item.insert(
+        "created_sk".into(),
+        s(created_sk(query.created_at, &query.id)),
+    );
     item.insert("prompt".into(), s(query.prompt.as_str()));
     item.insert("status".into(), s(query.status.as_str()));
     item.insert("citations".into(), s("[]"));

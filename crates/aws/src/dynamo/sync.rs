@@ -127,7 +127,9 @@ impl SyncStore for DynamoStore {
             .item("pk", s(format!("LEASE#{name}")))
             .item("holder", s(holder))
             .item("expires_at", n(expires.as_millis()))
-            .condition_expression("attribute_not_exists(pk) OR holder = :holder OR expires_at <= :now")
+            .condition_expression(
+                "attribute_not_exists(pk) OR holder = :holder OR expires_at <= :now",
+            )
             .expression_attribute_values(":holder", s(holder))
             .expression_attribute_values(":now", n(now.as_millis()))
             .send()

@@ -34,24 +34,6 @@ pub fn decode_cursor(text: &str, listing: &str) -> Result<serde_json::Value, Sto
     Ok(cursor.key)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_are_bound_to_their_listing() {
-        let cursor = Cursor {
-            listing: "queries".into(),
-            key: serde_json::json!([1, "a"]),
-        };
-        let text = encode_cursor(&cursor);
-        assert_eq!(decode_cursor(&text, "queries").unwrap(), cursor.key);
-        assert!(matches!(decode_cursor(&text, "customers"), Err(StoreError::InvalidCursor)));
-        assert!(matches!(decode_cursor("!!!", "queries"), Err(StoreError::InvalidCursor)));
-        assert!(matches!(decode_cursor("e30", "queries"), Err(StoreError::InvalidCursor)));
-    }
-}
-
 /// Turns `limit + 1` fetched items into a page: the extra item only says that another page
 /// exists, and the cursor points after the last item kept.
 pub fn page_from<T>(
@@ -73,4 +55,31 @@ pub fn page_from<T>(
         None
     };
     expedite_domain::Page { items, next_cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_are_bound_to_their_listing() {
+        let cursor = Cursor {
+            listing: "queries".into(),
+            key: serde_json::json!([1, "a"]),
+        };
+        let text = encode_cursor(&cursor);
+        assert_eq!(decode_cursor(&text, "queries").unwrap(), cursor.key);
+        assert!(matches!(
+            decode_cursor(&text, "customers"),
+            Err(StoreError::InvalidCursor)
+        ));
+        assert!(matches!(
+            decode_cursor("!!!", "queries"),
+            Err(StoreError::InvalidCursor)
+        ));
+        assert!(matches!(
+            decode_cursor("e30", "queries"),
+            Err(StoreError::InvalidCursor)
+        ));
+    }
 }

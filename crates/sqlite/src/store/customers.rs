@@ -90,7 +90,11 @@ impl CustomerStore for SqliteStore {
     ) -> Result<Page<Customer>, StoreError> {
         let listing = customer_listing(filter);
         let (column, descending) = sort_column(filter.sort);
-        let (cmp, order) = if descending { ("<", "DESC") } else { (">", "ASC") };
+        let (cmp, order) = if descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
         let after = match &page.cursor {
             Some(text) => Some(
                 serde_json::from_value::<(Value, String)>(decode_cursor(text, &listing)?)
@@ -125,7 +129,10 @@ impl CustomerStore for SqliteStore {
             .fetch_all(self.db.pool())
             .await
             .map_err(unavailable)?;
-        let items = rows.iter().map(read_customer).collect::<Result<Vec<_>, _>>()?;
+        let items = rows
+            .iter()
+            .map(read_customer)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(page_from(items, limit, &listing, |last| {
             let key = match filter.sort {
                 CustomerSort::NameAsc | CustomerSort::NameDesc => json!(name_key(last)),

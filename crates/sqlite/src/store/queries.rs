@@ -2,8 +2,7 @@
 
 use async_trait::async_trait;
 use expedite_core::store::{
-    Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, QueryStore, StoreError, decode_cursor,
-    page_from,
+    Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, QueryStore, StoreError, decode_cursor, page_from,
 };
 use expedite_domain::{
     AiQuery, CustomerId, Page, PageRequest, Prompt, QueryId, QueryStatus, Timestamp, TokenUsage,
@@ -219,12 +218,12 @@ fn read_query(row: &SqliteRow) -> Result<AiQuery, StoreError> {
         error: row.get("error"),
         attempts: row.get("attempts"),
         model: row.get("model"),
-        usage: prompt_tokens.zip(completion_tokens).map(|(prompt_tokens, completion_tokens)| {
-            TokenUsage {
+        usage: prompt_tokens
+            .zip(completion_tokens)
+            .map(|(prompt_tokens, completion_tokens)| TokenUsage {
                 prompt_tokens,
                 completion_tokens,
-            }
-        }),
+            }),
         created_at: Timestamp::from_millis(row.get("created_at_ms")),
         updated_at: Timestamp::from_millis(row.get("updated_at_ms")),
     })

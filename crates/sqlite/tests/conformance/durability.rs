@@ -27,7 +27,12 @@ async fn kill_9_loses_nothing_committed() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "durability::kill_9_loses_nothing_committed", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "durability::kill_9_loses_nothing_committed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_DIR, dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -50,18 +55,28 @@ async fn kill_9_loses_nothing_committed() {
     let db = Database::open(dir.path()).await.unwrap();
     let store = SqliteStore::new(db.clone());
     for id in &committed {
-        assert!(store.get_query(id).await.unwrap().is_some(), "query {id} lost");
+        assert!(
+            store.get_query(id).await.unwrap().is_some(),
+            "query {id} lost"
+        );
     }
     let queue = SqliteQueue::new(db, "jobs", 3);
     let mut jobs = 0;
     loop {
-        let got = queue.receive(100, Duration::from_secs(60), Duration::ZERO).await.unwrap();
+        let got = queue
+            .receive(100, Duration::from_secs(60), Duration::ZERO)
+            .await
+            .unwrap();
         if got.is_empty() {
             break;
         }
         jobs += got.len();
     }
-    assert!(jobs >= committed.len(), "{jobs} jobs for {} queries", committed.len());
+    assert!(
+        jobs >= committed.len(),
+        "{jobs} jobs for {} queries",
+        committed.len()
+    );
 }
 
 async fn write_forever(dir: &str) -> ! {

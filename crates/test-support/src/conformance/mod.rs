@@ -20,9 +20,16 @@ pub fn customer(n: u32, name: &str, modstamp: Timestamp) -> Customer {
     Customer {
         id: customer_id(n),
         name: name.to_owned(),
-        account_type: Some(if n % 3 == 0 { "Partner" } else { "Customer - Direct" }.to_owned()),
+        account_type: Some(
+            if n.is_multiple_of(3) {
+                "Partner"
+            } else {
+                "Customer - Direct"
+            }
+            .to_owned(),
+        ),
         industry: Some(["Manufacturing", "Energy", "Retail", "Banking"][n as usize % 4].to_owned()),
-        annual_revenue: (n % 5 != 0).then(|| f64::from(n % 7) * 1_000_000.0),
+        annual_revenue: (!n.is_multiple_of(5)).then(|| f64::from(n % 7) * 1_000_000.0),
         billing_city: Some(["Lyon", "Austin", "Osaka"][n as usize % 3].to_owned()),
         billing_country: Some("FR".to_owned()),
         phone: Some(format!("+33 1 23 45 {n:04}")),

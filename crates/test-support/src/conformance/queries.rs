@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use expedite_core::store::{Answer, Created, NewQuery, Store, StoreError, IDEMPOTENCY_WINDOW};
+use expedite_core::store::{Answer, Created, IDEMPOTENCY_WINDOW, NewQuery, Store, StoreError};
 use expedite_domain::{
     Limit, PageRequest, Prompt, QueryId, QueryStatus, Timestamp, TokenUsage, UserId,
 };
@@ -56,7 +56,10 @@ pub async fn history_is_newest_first_and_pages_across_equal_timestamps(store: &d
         let new = new_query("alice", None, at);
         ids.push((at, new.id.clone()));
         store.create_query(new).await.unwrap();
-        store.create_query(new_query("bob", None, at)).await.unwrap();
+        store
+            .create_query(new_query("bob", None, at))
+            .await
+            .unwrap();
     }
     ids.sort_by(|a, b| b.cmp(a));
 
@@ -64,7 +67,10 @@ pub async fn history_is_newest_first_and_pages_across_equal_timestamps(store: &d
     let mut cursor = None;
     let mut pages = 0;
     loop {
-        let listing = store.list_queries(&user("alice"), &page(3, cursor)).await.unwrap();
+        let listing = store
+            .list_queries(&user("alice"), &page(3, cursor))
+            .await
+            .unwrap();
         assert!(listing.items.len() <= 3);
         assert!(listing.items.iter().all(|q| q.owner == user("alice")));
         seen.extend(listing.items.into_iter().map(|q| (q.created_at, q.id)));
@@ -77,7 +83,10 @@ pub async fn history_is_newest_first_and_pages_across_equal_timestamps(store: &d
     }
     assert_eq!(pages, 3);
     assert_eq!(seen, ids, "newest first, ties by id, each exactly once");
-    let empty = store.list_queries(&user("carol"), &page(3, None)).await.unwrap();
+    let empty = store
+        .list_queries(&user("carol"), &page(3, None))
+        .await
+        .unwrap();
     assert!(empty.items.is_empty() && empty.next_cursor.is_none());
 }
 
@@ -88,7 +97,9 @@ pub async fn idempotency_keys_return_the_first_query_per_owner_within_the_window
         .create_query(new_query("alice", Some("key-1"), T0))
         .await
         .unwrap();
-    let Created::New(first) = first else { panic!("first use is new") };
+    let Created::New(first) = first else {
+        panic!("first use is new")
+    };
     let again = store
         .create_query(new_query("alice", Some("key-1"), T0.plus_millis(60_000)))
         .await
@@ -103,20 +114,37 @@ pub async fn idempotency_keys_return_the_first_query_per_owner_within_the_window
 
     let window = i64::try_from(IDEMPOTENCY_WINDOW.as_millis()).unwrap();
     let later = store
-        .create_query(new_query("alice", Some("key-1"), T0.plus_millis(window + 1)))
+        .create_query(new_query(
+            "alice",
+            Some("key-1"),
+            T0.plus_millis(window + 1),
+        ))
         .await
         .unwrap();
-    assert!(matches!(later, Created::New(ref q) if q.id != first.id), "expired keys are reusable");
+    assert!(
+        matches!(later, Created::New(ref q) if q.id != first.id),
+        "expired keys are reusable"
+    );
 }
 
 pub async fn concurrent_creates_with_one_key_make_one_query(store: &dyn Store) {
     let attempts = (0..6).map(|_| store.create_query(new_query("alice", Some("double-click"), T0)));
-    let results: Vec<_> = join_all(attempts).await.into_iter().map(Result::unwrap).collect();
-    let new = results.iter().filter(|r| matches!(r, Created::New(_))).count();
+    let results: Vec<_> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let new = results
+        .iter()
+        .filter(|r| matches!(r, Created::New(_)))
+        .count();
     let ids: HashSet<_> = results.into_iter().map(|r| r.into_inner().id).collect();
     assert_eq!(new, 1, "exactly one request creates");
     assert_eq!(ids.len(), 1, "all get the same query");
-    let listing = store.list_queries(&user("alice"), &page(10, None)).await.unwrap();
+    let listing = store
+        .list_queries(&user("alice"), &page(10, None))
+        .await
+        .unwrap();
     assert_eq!(listing.items.len(), 1);
 }
 
@@ -130,19 +158,43 @@ pub async fn transitions_are_conditional(store: &dyn Store) {
             completion_tokens: 30,
         },
     };
-    let q = store.create_query(new_query("alice", None, T0)).await.unwrap().into_inner();
+    let q = store
+        .create_query(new_query("alice", None, T0))
+        .await
+        .unwrap()
+        .into_inner();
     let t1 = T0.plus_millis(1000);
 
-    assert!(!store.complete_query(&q.id, 0, &answer, t1).await.unwrap(), "QUEUED cannot complete");
-    let running = store.start_query(&q.id, 0, t1).await.unwrap().expect("claimed");
-    assert_eq!((running.status, running.attempts), (QueryStatus::Running, 1));
+    assert!(
+        !store.complete_query(&q.id, 0, &answer, t1).await.unwrap(),
+        "QUEUED cannot complete"
+    );
+    let running = store
+        .start_query(&q.id, 0, t1)
+        .await
+        .unwrap()
+        .expect("claimed");
+    assert_eq!(
+        (running.status, running.attempts),
+        (QueryStatus::Running, 1)
+    );
     assert_eq!(running.updated_at, t1);
-    assert!(store.start_query(&q.id, 0, t1).await.unwrap().is_none(), "stale claim refused");
+    assert!(
+        store.start_query(&q.id, 0, t1).await.unwrap().is_none(),
+        "stale claim refused"
+    );
 
     // A redelivery after a crash takes over the running query with the next attempt.
-    let retaken = store.start_query(&q.id, 1, t1).await.unwrap().expect("retaken");
+    let retaken = store
+        .start_query(&q.id, 1, t1)
+        .await
+        .unwrap()
+        .expect("retaken");
     assert_eq!(retaken.attempts, 2);
-    assert!(!store.complete_query(&q.id, 1, &answer, t1).await.unwrap(), "old attempt fenced off");
+    assert!(
+        !store.complete_query(&q.id, 1, &answer, t1).await.unwrap(),
+        "old attempt fenced off"
+    );
     assert!(!store.fail_query(&q.id, Some(1), "late", t1).await.unwrap());
     assert!(store.complete_query(&q.id, 2, &answer, t1).await.unwrap());
 
@@ -152,19 +204,41 @@ pub async fn transitions_are_conditional(store: &dyn Store) {
     assert_eq!(done.citations, answer.citations);
     assert_eq!(done.model.as_deref(), Some("gpt-test"));
     assert_eq!(done.usage, Some(answer.usage));
-    assert!(store.start_query(&q.id, 2, t1).await.unwrap().is_none(), "terminal stays terminal");
+    assert!(
+        store.start_query(&q.id, 2, t1).await.unwrap().is_none(),
+        "terminal stays terminal"
+    );
     assert!(!store.fail_query(&q.id, None, "too late", t1).await.unwrap());
 
-    let other = store.create_query(new_query("alice", None, T0)).await.unwrap().into_inner();
-    assert!(store.fail_query(&other.id, None, "The model key is invalid.", t1).await.unwrap());
+    let other = store
+        .create_query(new_query("alice", None, T0))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        store
+            .fail_query(&other.id, None, "The model key is invalid.", t1)
+            .await
+            .unwrap()
+    );
     let failed = store.get_query(&other.id).await.unwrap().unwrap();
     assert_eq!(failed.status, QueryStatus::Failed);
     assert_eq!(failed.error.as_deref(), Some("The model key is invalid."));
-    assert!(!store.complete_query(&new_id(), 1, &answer, t1).await.unwrap(), "missing query");
+    assert!(
+        !store
+            .complete_query(&new_id(), 1, &answer, t1)
+            .await
+            .unwrap(),
+        "missing query"
+    );
 }
 
 pub async fn concurrent_starts_have_exactly_one_winner(store: &dyn Store) {
-    let q = store.create_query(new_query("alice", None, T0)).await.unwrap().into_inner();
+    let q = store
+        .create_query(new_query("alice", None, T0))
+        .await
+        .unwrap()
+        .into_inner();
     let claims = (0..8).map(|_| store.start_query(&q.id, 0, T0));
     let winners = join_all(claims)
         .await
@@ -178,7 +252,12 @@ pub async fn concurrent_starts_have_exactly_one_winner(store: &dyn Store) {
 
 pub async fn bad_cursors_are_refused(store: &dyn Store) {
     for cursor in ["garbage", "eyJsIjoiY3VzdG9tZXJzIiwiayI6MX0", ""] {
-        let result = store.list_queries(&user("alice"), &page(5, Some(cursor.into()))).await;
-        assert!(matches!(result, Err(StoreError::InvalidCursor)), "{cursor:?}: {result:?}");
+        let result = store
+            .list_queries(&user("alice"), &page(5, Some(cursor.into())))
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::InvalidCursor)),
+            "{cursor:?}: {result:?}"
+        );
     }
 }

@@ -9,26 +9,45 @@ const LONG: Duration = Duration::from_secs(30);
 const NO_WAIT: Duration = Duration::ZERO;
 
 /// Receives until `n` messages arrived or `within` passed.
-async fn receive_n(queue: &dyn Queue, n: usize, visibility: Duration, within: Duration) -> Vec<expedite_core::queue::Received> {
+async fn receive_n(
+    queue: &dyn Queue,
+    n: usize,
+    visibility: Duration,
+    within: Duration,
+) -> Vec<expedite_core::queue::Received> {
     let deadline = tokio::time::Instant::now() + within;
     let mut got = Vec::new();
     while got.len() < n && tokio::time::Instant::now() < deadline {
         let wait = Duration::from_secs(1);
-        got.extend(queue.receive(n - got.len(), visibility, wait).await.unwrap());
+        got.extend(
+            queue
+                .receive(n - got.len(), visibility, wait)
+                .await
+                .unwrap(),
+        );
     }
     got
 }
 
 pub async fn sent_messages_are_received_once_and_acknowledged(queue: &dyn Queue) {
-    queue.send(r#"{"kind":"scheduled_poll"}"#, Duration::ZERO).await.unwrap();
+    queue
+        .send(r#"{"kind":"scheduled_poll"}"#, Duration::ZERO)
+        .await
+        .unwrap();
     let got = receive_n(queue, 1, LONG, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].body, r#"{"kind":"scheduled_poll"}"#);
     assert_eq!(got[0].receive_count, 1);
-    assert!(queue.receive(10, LONG, NO_WAIT).await.unwrap().is_empty(), "hidden while in flight");
+    assert!(
+        queue.receive(10, LONG, NO_WAIT).await.unwrap().is_empty(),
+        "hidden while in flight"
+    );
     queue.ack(&got[0].receipt).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert!(queue.receive(10, LONG, NO_WAIT).await.unwrap().is_empty(), "gone once acknowledged");
+    assert!(
+        queue.receive(10, LONG, NO_WAIT).await.unwrap().is_empty(),
+        "gone once acknowledged"
+    );
     assert!(queue.dead_letters().await.unwrap().is_empty());
 }
 
@@ -39,20 +58,30 @@ pub async fn unacknowledged_messages_reappear_after_the_visibility_timeout(queue
     let again = receive_n(queue, 1, LONG, Duration::from_secs(6)).await;
     assert_eq!(again.len(), 1, "redelivered after the timeout");
     assert_eq!(again[0].body, "job-a");
-    assert_eq!(again[0].receive_count, 2, "the consumer sees how often it was delivered");
+    assert_eq!(
+        again[0].receive_count, 2,
+        "the consumer sees how often it was delivered"
+    );
     queue.ack(&again[0].receipt).await.unwrap();
 }
 
 pub async fn delayed_messages_wait(queue: &dyn Queue) {
     queue.send("later", Duration::from_secs(2)).await.unwrap();
-    assert!(queue.receive(1, LONG, NO_WAIT).await.unwrap().is_empty(), "not before its delay");
+    assert!(
+        queue.receive(1, LONG, NO_WAIT).await.unwrap().is_empty(),
+        "not before its delay"
+    );
     let got = receive_n(queue, 1, LONG, Duration::from_secs(8)).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].body, "later");
 }
 
 pub async fn messages_are_dead_lettered_after_the_maximum_receives(queue: &dyn Queue) {
-    assert_eq!(queue.max_receives(), 3, "the suite expects a queue built with 3");
+    assert_eq!(
+        queue.max_receives(),
+        3,
+        "the suite expects a queue built with 3"
+    );
     queue.send("poison", Duration::ZERO).await.unwrap();
     for expected in 1..=3 {
         let got = receive_n(queue, 1, SHORT, Duration::from_secs(6)).await;
@@ -68,7 +97,10 @@ pub async fn messages_are_dead_lettered_after_the_maximum_receives(queue: &dyn Q
         if dead == ["poison"] {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "dead-lettered, got {dead:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "dead-lettered, got {dead:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -77,9 +109,15 @@ pub async fn extending_visibility_keeps_a_message_hidden(queue: &dyn Queue) {
     queue.send("long job", Duration::ZERO).await.unwrap();
     let got = receive_n(queue, 1, SHORT, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 1);
-    queue.extend(&got[0].receipt, Duration::from_secs(4)).await.unwrap();
+    queue
+        .extend(&got[0].receipt, Duration::from_secs(4))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert!(queue.receive(1, LONG, NO_WAIT).await.unwrap().is_empty(), "still hidden");
+    assert!(
+        queue.receive(1, LONG, NO_WAIT).await.unwrap().is_empty(),
+        "still hidden"
+    );
     queue.ack(&got[0].receipt).await.unwrap();
 }
 
@@ -90,10 +128,17 @@ pub async fn receive_returns_at_most_the_requested_number(queue: &dyn Queue) {
     let mut bodies = HashSet::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while bodies.len() < 5 && tokio::time::Instant::now() < deadline {
-        let got = queue.receive(3, LONG, Duration::from_secs(1)).await.unwrap();
+        let got = queue
+            .receive(3, LONG, Duration::from_secs(1))
+            .await
+            .unwrap();
         assert!(got.len() <= 3);
         for message in got {
-            assert!(bodies.insert(message.body.clone()), "duplicate {}", message.body);
+            assert!(
+                bodies.insert(message.body.clone()),
+                "duplicate {}",
+                message.body
+            );
             queue.ack(&message.receipt).await.unwrap();
         }
     }
@@ -107,14 +152,23 @@ pub async fn concurrent_consumers_never_share_a_delivery(queue: &dyn Queue) {
     let consume = || async {
         let mut mine = Vec::new();
         for _ in 0..6 {
-            mine.extend(queue.receive(4, LONG, Duration::from_millis(500)).await.unwrap());
+            mine.extend(
+                queue
+                    .receive(4, LONG, Duration::from_millis(500))
+                    .await
+                    .unwrap(),
+            );
         }
         mine
     };
     let (a, b) = tokio::join!(consume(), consume());
     let all: Vec<String> = a.iter().chain(b.iter()).map(|m| m.body.clone()).collect();
     let unique: HashSet<&String> = all.iter().collect();
-    assert_eq!(all.len(), unique.len(), "a message went to two consumers: {all:?}");
+    assert_eq!(
+        all.len(),
+        unique.len(),
+        "a message went to two consumers: {all:?}"
+    );
     assert_eq!(unique.len(), 12);
 }
 
@@ -127,5 +181,8 @@ pub async fn a_waiting_receive_wakes_when_a_message_is_sent(queue: &dyn Queue) {
     let got = got.unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].body, "wake up");
-    assert!(started.elapsed() < Duration::from_secs(8), "woken by the send, not the wait's end");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "woken by the send, not the wait's end"
+    );
 }

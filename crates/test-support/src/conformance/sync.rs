@@ -48,7 +48,10 @@ pub async fn runs_are_listed_newest_first_and_replaced_by_id(store: &dyn Store) 
     });
     finished.updated_at = T0.plus_millis(9000);
     store.put_sync_run(&finished).await.unwrap();
-    assert_eq!(store.get_sync_run(&finished.id).await.unwrap(), Some(finished.clone()));
+    assert_eq!(
+        store.get_sync_run(&finished.id).await.unwrap(),
+        Some(finished.clone())
+    );
     runs[2] = finished;
 
     runs.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
@@ -72,27 +75,80 @@ pub async fn runs_are_listed_newest_first_and_replaced_by_id(store: &dyn Store) 
 pub async fn watermarks_are_kept_per_object(store: &dyn Store) {
     assert_eq!(store.watermark("Account").await.unwrap(), None);
     store.set_watermark("Account", T0).await.unwrap();
-    store.set_watermark("Contact", T0.plus_millis(5)).await.unwrap();
-    store.set_watermark("Account", T0.plus_millis(10)).await.unwrap();
-    assert_eq!(store.watermark("Account").await.unwrap(), Some(T0.plus_millis(10)));
-    assert_eq!(store.watermark("Contact").await.unwrap(), Some(T0.plus_millis(5)));
+    store
+        .set_watermark("Contact", T0.plus_millis(5))
+        .await
+        .unwrap();
+    store
+        .set_watermark("Account", T0.plus_millis(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.watermark("Account").await.unwrap(),
+        Some(T0.plus_millis(10))
+    );
+    assert_eq!(
+        store.watermark("Contact").await.unwrap(),
+        Some(T0.plus_millis(5))
+    );
 }
 
 pub async fn leases_exclude_other_holders_until_they_expire(store: &dyn Store) {
     let ttl = Duration::from_secs(60);
-    assert!(store.acquire_lease("sync", "worker-a", ttl, T0).await.unwrap());
-    assert!(!store.acquire_lease("sync", "worker-b", ttl, T0.plus_millis(1000)).await.unwrap());
-    assert!(store.acquire_lease("other", "worker-b", ttl, T0).await.unwrap(), "names are separate");
+    assert!(
+        store
+            .acquire_lease("sync", "worker-a", ttl, T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .acquire_lease("sync", "worker-b", ttl, T0.plus_millis(1000))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .acquire_lease("other", "worker-b", ttl, T0)
+            .await
+            .unwrap(),
+        "names are separate"
+    );
     // The holder renews; the expiry moves.
-    assert!(store.acquire_lease("sync", "worker-a", ttl, T0.plus_millis(50_000)).await.unwrap());
-    assert!(!store.acquire_lease("sync", "worker-b", ttl, T0.plus_millis(70_000)).await.unwrap());
+    assert!(
+        store
+            .acquire_lease("sync", "worker-a", ttl, T0.plus_millis(50_000))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .acquire_lease("sync", "worker-b", ttl, T0.plus_millis(70_000))
+            .await
+            .unwrap()
+    );
     // Expired: anyone may take it.
-    assert!(store.acquire_lease("sync", "worker-b", ttl, T0.plus_millis(111_000)).await.unwrap());
+    assert!(
+        store
+            .acquire_lease("sync", "worker-b", ttl, T0.plus_millis(111_000))
+            .await
+            .unwrap()
+    );
     // Releasing someone else's lease does nothing; releasing one's own frees it.
     store.release_lease("sync", "worker-a").await.unwrap();
-    assert!(!store.acquire_lease("sync", "worker-a", ttl, T0.plus_millis(112_000)).await.unwrap());
+    assert!(
+        !store
+            .acquire_lease("sync", "worker-a", ttl, T0.plus_millis(112_000))
+            .await
+            .unwrap()
+    );
     store.release_lease("sync", "worker-b").await.unwrap();
-    assert!(store.acquire_lease("sync", "worker-a", ttl, T0.plus_millis(113_000)).await.unwrap());
+    assert!(
+        store
+            .acquire_lease("sync", "worker-a", ttl, T0.plus_millis(113_000))
+            .await
+            .unwrap()
+    );
 }
 
 pub async fn concurrent_lease_attempts_have_exactly_one_winner(store: &dyn Store) {
