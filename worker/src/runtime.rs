@@ -33,12 +33,14 @@ impl Runtime {
                 queries_table,
                 customers_table,
                 sync_table,
+                identity_table,
             } => Arc::new(DynamoStore::new(
                 aws_config(&mut aws).await,
                 TableNames {
                     queries: queries_table.clone(),
                     customers: customers_table.clone(),
                     sync: sync_table.clone(),
+                    identity: identity_table.clone(),
                 },
             )),
         };

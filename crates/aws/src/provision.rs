@@ -29,7 +29,7 @@ fn text<'a>(value: &'a Value, what: &str) -> Result<&'a str, ProvisionError> {
 }
 
 /// Creates every `AWS::DynamoDB::Table` of `template` (CloudFormation YAML) as
-/// `<LogicalId>-<suffix>`, on demand, and returns the names of Expedite's three tables.
+/// `<LogicalId>-<suffix>`, on demand, and returns the names of Expedite's tables.
 pub async fn create_tables(
     config: &aws_config::SdkConfig,
     template: &str,
@@ -102,6 +102,7 @@ pub async fn create_tables(
         queries: take("QueriesTable")?,
         customers: take("CustomersTable")?,
         sync: take("SyncTable")?,
+        identity: take("IdentityTable")?,
     })
 }
 

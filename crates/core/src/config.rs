@@ -26,6 +26,7 @@ pub enum StoreBackend {
         queries_table: String,
         customers_table: String,
         sync_table: String,
+        identity_table: String,
     },
 }
 
@@ -147,6 +148,7 @@ impl Config {
                     queries_table: vars.required("EXPEDITE_DYNAMODB_QUERIES_TABLE")?,
                     customers_table: vars.required("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE")?,
                     sync_table: vars.required("EXPEDITE_DYNAMODB_SYNC_TABLE")?,
+                    identity_table: vars.required("EXPEDITE_DYNAMODB_IDENTITY_TABLE")?,
                 },
                 other => {
                     return Err(ConfigError {
@@ -307,6 +309,7 @@ mod tests {
             ("EXPEDITE_DYNAMODB_QUERIES_TABLE", "q"),
             ("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE", "c"),
             ("EXPEDITE_DYNAMODB_SYNC_TABLE", "s"),
+            ("EXPEDITE_DYNAMODB_IDENTITY_TABLE", "i"),
             ("EXPEDITE_QUEUE", "sqs"),
             ("EXPEDITE_SQS_QUEUE_URL", "http://127.0.0.1:5000/1/jobs"),
             (
@@ -320,7 +323,8 @@ mod tests {
             StoreBackend::DynamoDb {
                 queries_table: "q".into(),
                 customers_table: "c".into(),
-                sync_table: "s".into()
+                sync_table: "s".into(),
+                identity_table: "i".into(),
             }
         );
         assert!(matches!(config.queue, QueueBackend::Sqs { .. }));

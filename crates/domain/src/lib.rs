@@ -12,6 +12,7 @@ pub mod query;
 pub mod status;
 pub mod sync;
 pub mod timestamp;
+pub mod user;
 
 pub use customer::{Customer, CustomerFilter, CustomerSort};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -21,3 +22,4 @@ pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};
 pub use status::{Deployment, SystemStatus};
 pub use sync::{SyncIssue, SyncKind, SyncRun, SyncStatus};
 pub use timestamp::Timestamp;
+pub use user::{ADMINS_GROUP, Email, InvalidEmail, Role, User};

@@ -131,6 +131,7 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
             tables.customers.as_str(),
         ),
         ("EXPEDITE_DYNAMODB_SYNC_TABLE", tables.sync.as_str()),
+        ("EXPEDITE_DYNAMODB_IDENTITY_TABLE", tables.identity.as_str()),
         ("EXPEDITE_QUEUE", "sqs"),
         ("EXPEDITE_SQS_QUEUE_URL", queue_url.as_str()),
         (

@@ -6,11 +6,13 @@
 //!   (`live`, `*_sk`): only live (not deleted) customers carry `live`, so listings skip deleted.
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
 //!   `WATERMARK#<object>` and `LEASE#<name>` items.
+//! - identity: `USER#<id>`, `EMAIL#<email>`, `REFRESH#<hash>` and `FAMILY#<family>` items.
 //!
 //! Sort keys end in `\u{1}<id>` so that ties break by id exactly as the SQLite backend does.
 
 mod attr;
 mod customers;
+mod identity;
 mod queries;
 mod sync;
 
@@ -33,6 +35,7 @@ pub struct TableNames {
     pub queries: String,
     pub customers: String,
     pub sync: String,
+    pub identity: String,
 }
 
 /// The store port over DynamoDB.

@@ -60,6 +60,7 @@ impl QueryStore for DynamoStore {
 
         let idem_pk = s(format!("IDEM#{}#{key}", new.owner));
         let window = i64::try_from(IDEMPOTENCY_WINDOW.as_millis()).unwrap_or(i64::MAX);
+        let mut missing = None;
         for _ in 0..CREATE_ATTEMPTS {
             let put_query = Put::builder()
                 .table_name(&self.tables.queries)
@@ -102,20 +103,25 @@ impl QueryStore for DynamoStore {
                         let fresh =
                             get_n::<i64>(item, "created_at")? >= new.now.as_millis() - window;
                         if fresh {
-                            let query = self.get_query(&id).await?.ok_or_else(|| {
-                                corrupt(format!("idempotency key points at missing query {id}"))
-                            })?;
-                            return Ok(Created::Existing(query));
+                            // The winning transaction may still be applying its query item
+                            // (emulators apply a transaction's items one at a time): look again
+                            // shortly, a bounded number of times.
+                            if let Some(query) = self.get_query(&id).await? {
+                                return Ok(Created::Existing(query));
+                            }
+                            missing = Some(id);
                         }
                     }
                     // A conflicting transaction that did not commit: try again.
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                 }
                 Err(error) => return Err(unavailable(error)),
             }
         }
-        Err(StoreError::Unavailable(
-            "idempotent create kept conflicting".into(),
-        ))
+        Err(match missing {
+            Some(id) => corrupt(format!("idempotency key points at missing query {id}")),
+            None => StoreError::Unavailable("idempotent create kept conflicting".into()),
+        })
     }
 
     async fn get_query(&self, id: &QueryId) -> Result<Option<AiQuery>, StoreError> {

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use expedite_domain::{
-    AiQuery, Customer, CustomerFilter, CustomerId, Page, PageRequest, Prompt, QueryId, SyncId,
-    SyncRun, Timestamp, TokenUsage, UserId,
+    AiQuery, Customer, CustomerFilter, CustomerId, Email, Page, PageRequest, Prompt, QueryId,
+    SyncId, SyncRun, Timestamp, TokenUsage, User, UserId,
 };
 
 pub use cursor::{Cursor, decode_cursor, encode_cursor, page_from};
@@ -26,6 +26,8 @@ pub enum StoreError {
     InvalidCursor,
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
 }
 
 /// How long an `Idempotency-Key` is remembered.
@@ -166,9 +168,60 @@ pub trait SyncStore: Send + Sync {
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 }
 
+/// A refresh token as stored: only its hash, never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    pub user_id: UserId,
+    /// All tokens rotated from one sign-in share a family; reuse of a used token revokes it.
+    pub family: String,
+    pub expires_at: Timestamp,
+}
+
+/// What presenting a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consumed {
+    /// Valid and now used up: the caller issues the next token of the family.
+    Valid(RefreshToken),
+    /// Already used once: the token was stolen or replayed; its family is now revoked.
+    Reused { user_id: UserId, family: String },
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// Users, groups and refresh tokens of the built-in identity provider.
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// Adds a user; [`StoreError::Conflict`] when the id or the email is taken.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+
+    /// Replaces the user's groups; `false` when there is no such user.
+    async fn set_user_groups(&self, id: &UserId, groups: &[String]) -> Result<bool, StoreError>;
+
+    /// Replaces the user's password hash; `false` when there is no such user.
+    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<bool, StoreError>;
+
+    async fn save_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError>;
+
+    /// Uses a token up, atomically: of concurrent callers exactly one sees `Valid`.
+    async fn consume_refresh_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Consumed, StoreError>;
+
+    /// Revokes every token of the family (sign-out, or reuse detected).
+    async fn revoke_refresh_family(&self, family: &str) -> Result<(), StoreError>;
+}
+
 /// Every aggregate of the store, as the use-cases hold it.
 #[async_trait]
-pub trait Store: QueryStore + CustomerStore + SyncStore {
+pub trait Store: QueryStore + CustomerStore + SyncStore + IdentityStore {
     /// Succeeds when the backend accepts requests; used by `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 

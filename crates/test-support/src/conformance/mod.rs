@@ -6,6 +6,7 @@
 //! cannot be forgotten by one backend.
 
 pub mod customers;
+pub mod identity;
 pub mod queries;
 pub mod queue;
 pub mod sync;
@@ -69,6 +70,10 @@ macro_rules! store_conformance_tests {
             sync::watermarks_are_kept_per_object,
             sync::leases_exclude_other_holders_until_they_expire,
             sync::concurrent_lease_attempts_have_exactly_one_winner,
+            identity::users_are_unique_by_id_and_email,
+            identity::refresh_tokens_are_used_once_and_reuse_revokes_the_family,
+            identity::expired_and_unknown_refresh_tokens_are_invalid,
+            identity::concurrent_refreshes_have_exactly_one_winner,
         );
     };
 }
