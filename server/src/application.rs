@@ -6,10 +6,7 @@ use anyhow::Context;
 use expedite_core::Config;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
-use worker::{
-    local::{self, LoopOptions},
-    runtime::Runtime,
-};
+use worker::local::{self, LoopOptions};
 
 use crate::{AppState, router};
 
@@ -22,12 +19,16 @@ pub struct Application {
 impl Application {
     /// Opens the backends and binds the listener; nothing is served until [`Self::run_until`].
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let runtime = Runtime::from_config(config.clone()).await?;
+        let state = AppState::from_config(config.clone()).await?;
         let listener = TcpListener::bind(config.bind_addr)
             .await
             .with_context(|| format!("binding {}", config.bind_addr))?;
-        let state = AppState::new(runtime.services);
         Ok(Self { listener, state })
+    }
+
+    /// The wiring the application serves (tests reach the built-in provider through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The bound address (useful with port 0).

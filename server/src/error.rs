@@ -15,6 +15,8 @@ pub struct ApiError {
     message: String,
     /// The underlying cause, for the log only.
     cause: Option<anyhow::Error>,
+    /// `WWW-Authenticate` for 401s.
+    challenge: Option<&'static str>,
 }
 
 impl ApiError {
@@ -23,7 +25,31 @@ impl ApiError {
             code,
             message: message.into(),
             cause: None,
+            challenge: None,
         }
+    }
+
+    /// No credentials: 401 with a bare Bearer challenge.
+    pub fn sign_in_required() -> Self {
+        Self {
+            challenge: Some("Bearer"),
+            ..Self::new(ErrorCode::Unauthorized, "Sign in to continue.")
+        }
+    }
+
+    /// Credentials that do not verify: 401 with `error="invalid_token"`.
+    pub fn invalid_token() -> Self {
+        Self {
+            challenge: Some(r#"Bearer error="invalid_token""#),
+            ..Self::new(
+                ErrorCode::Unauthorized,
+                "The access token is not valid. Sign in again.",
+            )
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -33,18 +59,22 @@ impl ApiError {
     /// A failure of ours: the client learns only that something went wrong.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {
-            code: ErrorCode::Internal,
-            message: "Something went wrong on our side. Please try again.".into(),
             cause: Some(cause.into()),
+            ..Self::new(
+                ErrorCode::Internal,
+                "Something went wrong on our side. Please try again.",
+            )
         }
     }
 
     /// A dependency is down: the client may retry later.
     pub fn unavailable(cause: impl Into<anyhow::Error>) -> Self {
         Self {
-            code: ErrorCode::Unavailable,
-            message: "The service is temporarily unavailable. Please try again shortly.".into(),
             cause: Some(cause.into()),
+            ..Self::new(
+                ErrorCode::Unavailable,
+                "The service is temporarily unavailable. Please try again shortly.",
+            )
         }
     }
 }
@@ -60,6 +90,13 @@ impl IntoResponse for ApiError {
                 "request failed"
             );
         }
-        (status, Json(ErrorBody::new(self.code, self.message))).into_response()
+        let mut response = (status, Json(ErrorBody::new(self.code, self.message))).into_response();
+        if let Some(challenge) = self.challenge {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(challenge),
+            );
+        }
+        response
     }
 }

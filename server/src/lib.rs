@@ -5,6 +5,9 @@
 //! [`lambda`] serves the very same router to API Gateway events inside AWS Lambda.
 
 mod application;
+pub mod auth;
+pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod lambda;
 mod routes;

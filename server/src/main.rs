@@ -5,12 +5,18 @@ use anyhow::Context;
 use expedite_core::Config;
 use expedite_domain::Deployment;
 use server::{AppState, Application};
-use worker::{runtime::Runtime, telemetry};
+use worker::telemetry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init(config.log_format);
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = server::cli::parse(&args)?;
+    if command != server::cli::Command::Serve {
+        return server::cli::run(config, command).await;
+    }
 
     match config.deployment {
         Deployment::Local => {
@@ -18,8 +24,7 @@ async fn main() -> anyhow::Result<()> {
             application.run_until(worker::shutdown_signal()).await
         }
         Deployment::Lambda => {
-            let runtime = Runtime::from_config(config).await?;
-            let state = AppState::new(runtime.services);
+            let state = AppState::from_config(config).await?;
             server::lambda::run(server::router(state))
                 .await
                 .map_err(|error| anyhow::anyhow!(error))

@@ -1,20 +1,41 @@
-//! What every handler can reach: the use-cases and the site options.
+//! What every handler can reach: the use-cases, authentication and the site options.
+
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use expedite_core::{Config, Services};
 use leptos::config::LeptosOptions;
+use worker::runtime::Backends;
+
+use crate::auth::Auth;
 
 /// Shared by all requests; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
+    pub auth: Arc<Auth>,
     pub leptos: LeptosOptions,
 }
 
 impl AppState {
-    pub fn new(services: Services) -> Self {
+    /// Opens the configured backends and identity, and wires the use-cases over them.
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let backends = Backends::open(&config).await?;
+        let auth = Auth::from_config(&config, &backends.store)?;
+        if let Some(local) = &auth.local {
+            crate::demo::seed_users(local).await?;
+        }
+        let services = Services::new(config, backends.store, backends.queue, auth.provider());
+        Ok(Self::new(services, auth))
+    }
+
+    pub fn new(services: Services, auth: Arc<Auth>) -> Self {
         let leptos = leptos_options(services.config());
-        Self { services, leptos }
+        Self {
+            services,
+            auth,
+            leptos,
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use expedite_domain::Deployment;
 use tokio_util::sync::CancellationToken;
 use worker::{
     local::{self, LoopOptions},
-    runtime::{MAX_RECEIVES, Runtime},
+    runtime::{Backends, MAX_RECEIVES},
     telemetry,
 };
 
@@ -18,14 +18,14 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init(config.log_format);
 
-    let runtime = Runtime::from_config(config.clone()).await?;
+    let services = Backends::open(&config).await?.services(config.clone());
     if config.deployment == Deployment::Lambda {
-        return worker::lambda::run(Arc::new(runtime.services), MAX_RECEIVES)
+        return worker::lambda::run(Arc::new(services), MAX_RECEIVES)
             .await
             .map_err(|error| anyhow::anyhow!(error));
     }
 
-    let queue = Arc::clone(runtime.services.queue());
+    let queue = Arc::clone(services.queue());
     let shutdown = CancellationToken::new();
     let schedule = tokio::spawn(local::run_schedule(
         Arc::clone(&queue),
@@ -33,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
         shutdown.clone(),
     ));
     let jobs = tokio::spawn(local::run_queue(
-        Arc::new(runtime.services.clone()),
+        Arc::new(services),
         queue,
         LoopOptions::default(),
         shutdown.clone(),

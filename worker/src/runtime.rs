@@ -13,21 +13,22 @@ pub const JOBS_QUEUE: &str = "jobs";
 /// Deliveries before a job message is dead-lettered (SQS `maxReceiveCount` on AWS).
 pub const MAX_RECEIVES: u32 = 5;
 
-/// Everything the use-cases and the worker loop need, wired together.
+/// The store and the queue the configuration chose.
 #[derive(Clone)]
-pub struct Runtime {
-    pub services: Services,
+pub struct Backends {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
 }
 
-impl Runtime {
+impl Backends {
     /// Opens the configured backends; the embedded database and the AWS configuration are
     /// opened once, and only when a backend needs them.
-    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
         let mut database = None;
         let mut aws = None;
         let store: Arc<dyn Store> = match &config.store {
             StoreBackend::Sqlite => Arc::new(SqliteStore::new(
-                open_database(&mut database, &config).await?,
+                open_database(&mut database, config).await?,
             )),
             StoreBackend::DynamoDb {
                 queries_table,
@@ -46,7 +47,7 @@ impl Runtime {
         };
         let queue: Arc<dyn Queue> = match &config.queue {
             QueueBackend::Sqlite => Arc::new(SqliteQueue::new(
-                open_database(&mut database, &config).await?,
+                open_database(&mut database, config).await?,
                 JOBS_QUEUE,
                 MAX_RECEIVES,
             )),
@@ -65,9 +66,12 @@ impl Runtime {
             queue = queue.backend_name(),
             "backends ready"
         );
-        Ok(Self {
-            services: Services::new(config, store, queue),
-        })
+        Ok(Self { store, queue })
+    }
+
+    /// The use-cases over these backends, without an identity provider (the worker needs none).
+    pub fn services(self, config: Config) -> Services {
+        Services::new(config, self.store, self.queue, None)
     }
 }
 

@@ -42,6 +42,21 @@ pub enum QueueBackend {
     },
 }
 
+/// Who issues the tokens the server accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityBackend {
+    /// The built-in provider (`EXPEDITE_IDENTITY=local`, the default): users in the store,
+    /// tokens signed with a key kept in the data directory, issuer = the public URL.
+    Local,
+    /// A Cognito user pool (`EXPEDITE_IDENTITY=cognito`).
+    Cognito {
+        /// `EXPEDITE_COGNITO_ISSUER`: `https://cognito-idp.<region>.amazonaws.com/<pool id>`.
+        issuer: String,
+        /// `EXPEDITE_COGNITO_JWKS_URL`; defaults to `<issuer>/.well-known/jwks.json`.
+        jwks_url: String,
+    },
+}
+
 /// The whole configuration of a server or worker process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -69,6 +84,13 @@ pub struct Config {
     pub store: StoreBackend,
     /// The queue backend.
     pub queue: QueueBackend,
+    /// The token issuer.
+    pub identity: IdentityBackend,
+    /// The app client id: `aud` of id tokens, `client_id` of access tokens (`EXPEDITE_CLIENT_ID`).
+    pub client_id: String,
+    /// Where users reach this deployment (`EXPEDITE_PUBLIC_URL`, default `http://<bind address>`);
+    /// the built-in provider's issuer, and `https` makes session cookies `Secure`.
+    pub public_url: String,
 }
 
 /// A variable that is present but cannot be used.
@@ -111,7 +133,7 @@ impl Config {
             Deployment::Lambda => LogFormat::Json,
             Deployment::Local => LogFormat::Pretty,
         };
-        Ok(Self {
+        let mut config = Self {
             deployment,
             bind_addr: match vars.get("EXPEDITE_ADDR") {
                 Some(_) => vars.parse("EXPEDITE_ADDR", "an address such as 127.0.0.1:3000")?,
@@ -158,6 +180,28 @@ impl Config {
                     });
                 }
             },
+            identity: match vars.get("EXPEDITE_IDENTITY").unwrap_or("local") {
+                "local" => IdentityBackend::Local,
+                "cognito" => {
+                    let issuer = vars.required("EXPEDITE_COGNITO_ISSUER")?;
+                    let jwks_url = vars
+                        .get("EXPEDITE_COGNITO_JWKS_URL")
+                        .map_or_else(|| format!("{issuer}/.well-known/jwks.json"), str::to_owned);
+                    IdentityBackend::Cognito { issuer, jwks_url }
+                }
+                other => {
+                    return Err(ConfigError {
+                        name: "EXPEDITE_IDENTITY",
+                        value: other.to_owned(),
+                        problem: "expected `local` or `cognito`",
+                    });
+                }
+            },
+            client_id: vars
+                .get("EXPEDITE_CLIENT_ID")
+                .unwrap_or("expedite-web")
+                .to_owned(),
+            public_url: String::new(),
             queue: match vars.get("EXPEDITE_QUEUE").unwrap_or("sqlite") {
                 "sqlite" => QueueBackend::Sqlite,
                 "sqs" => QueueBackend::Sqs {
@@ -172,7 +216,12 @@ impl Config {
                     });
                 }
             },
-        })
+        };
+        config.public_url = vars.get("EXPEDITE_PUBLIC_URL").map_or_else(
+            || format!("http://{}", config.bind_addr),
+            |url| url.trim_end_matches('/').to_owned(),
+        );
+        Ok(config)
     }
 
     /// The configuration tests start from: a local process on a free port in `data_dir`.
@@ -293,6 +342,35 @@ mod tests {
         assert!(error.to_string().contains("EXPEDITE_REQUEST_TIMEOUT_SECS"));
         let error = Config::from_vars([("EXPEDITE_LOG_FORMAT", "xml")]).unwrap_err();
         assert_eq!(error.value, "xml");
+    }
+
+    #[test]
+    fn identity_defaults_to_the_built_in_provider() {
+        let config = Config::from_vars([("EXPEDITE_ADDR", "127.0.0.1:8080")]).unwrap();
+        assert_eq!(config.identity, IdentityBackend::Local);
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.client_id, "expedite-web");
+        let cognito = Config::from_vars([
+            ("EXPEDITE_IDENTITY", "cognito"),
+            (
+                "EXPEDITE_COGNITO_ISSUER",
+                "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X",
+            ),
+            ("EXPEDITE_PUBLIC_URL", "https://app.example.com/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            cognito.identity,
+            IdentityBackend::Cognito {
+                issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X".into(),
+                jwks_url:
+                    "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X/.well-known/jwks.json"
+                        .into(),
+            }
+        );
+        assert_eq!(cognito.public_url, "https://app.example.com");
+        let error = Config::from_vars([("EXPEDITE_IDENTITY", "cognito")]).unwrap_err();
+        assert_eq!(error.name, "EXPEDITE_COGNITO_ISSUER");
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! handed in as `Arc<dyn Trait>`; this crate never names an SDK type.
 
 pub mod config;
+pub mod identity;
 pub mod jobs;
 pub mod queue;
 mod services;
 pub mod store;
 
-pub use config::{Config, ConfigError, QueueBackend, StoreBackend};
+pub use config::{Config, ConfigError, IdentityBackend, QueueBackend, StoreBackend};
 pub use services::Services;

@@ -14,6 +14,7 @@ use expedite_domain::SystemStatus;
 
 use crate::{
     Config,
+    identity::{IdentityProvider, SessionTokens, SignInError},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
     store::{Store, StoreError},
@@ -29,17 +30,24 @@ struct Inner {
     config: Config,
     store: Arc<dyn Store>,
     queue: Arc<dyn Queue>,
+    identity: Option<Arc<dyn IdentityProvider>>,
     started: Instant,
     status_checks: AtomicU64,
 }
 
 impl Services {
-    pub fn new(config: Config, store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Self {
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        queue: Arc<dyn Queue>,
+        identity: Option<Arc<dyn IdentityProvider>>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 config,
                 store,
                 queue,
+                identity,
                 started: Instant::now(),
                 status_checks: AtomicU64::new(0),
             }),
@@ -56,6 +64,27 @@ impl Services {
 
     pub fn queue(&self) -> &Arc<dyn Queue> {
         &self.inner.queue
+    }
+
+    fn identity(&self) -> Result<&Arc<dyn IdentityProvider>, SignInError> {
+        self.inner.identity.as_ref().ok_or_else(|| {
+            SignInError::Unavailable("no identity provider is configured for this process".into())
+        })
+    }
+
+    /// Signs a person in with email and password.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError> {
+        self.identity()?.sign_in(email, password).await
+    }
+
+    /// Renews a session with its refresh token.
+    pub async fn refresh_session(&self, refresh_token: &str) -> Result<SessionTokens, SignInError> {
+        self.identity()?.refresh(refresh_token).await
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError> {
+        self.identity()?.sign_out(refresh_token).await
     }
 
     /// Whether the process can serve requests: its store answers.

@@ -7,7 +7,10 @@ use std::{
 };
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use expedite_core::store::{Consumed, RefreshToken, Store, StoreError};
+use expedite_core::{
+    identity::{IdentityProvider, SessionTokens, SignInError},
+    store::{Consumed, RefreshToken, Store, StoreError},
+};
 use expedite_domain::{Email, Timestamp, User, UserId};
 use rand::RngCore;
 use serde_json::{Value, json};
@@ -166,6 +169,30 @@ impl LocalIdp {
         Ok(())
     }
 
+    /// Whether an account with this email exists.
+    pub async fn user_exists(&self, email: &Email) -> Result<bool, AuthError> {
+        Ok(self.store.user_by_email(email).await?.is_some())
+    }
+
+    /// Replaces a user's password (found by email).
+    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), AuthError> {
+        let email = Email::parse(email)?;
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AuthError::WeakPassword);
+        }
+        let user = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or(AuthError::InvalidCredentials)?;
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AuthError::Store(StoreError::Unavailable(e.to_string())))?;
+        self.store.set_password_hash(&user.id, &hash).await?;
+        Ok(())
+    }
+
     /// Creates a user with a password and groups.
     pub async fn add_user(
         &self,
@@ -269,4 +296,46 @@ fn now() -> Timestamp {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     Timestamp::from_millis(millis)
+}
+
+#[async_trait::async_trait]
+impl IdentityProvider for LocalIdp {
+    async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError> {
+        LocalIdp::sign_in(self, email, password)
+            .await
+            .map(session)
+            .map_err(sign_in_error)
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, SignInError> {
+        LocalIdp::refresh(self, refresh_token)
+            .await
+            .map(session)
+            .map_err(sign_in_error)
+    }
+
+    async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError> {
+        LocalIdp::sign_out(self, refresh_token)
+            .await
+            .map_err(sign_in_error)
+    }
+}
+
+fn session(tokens: Tokens) -> SessionTokens {
+    SessionTokens {
+        id_token: tokens.id_token,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        expires_in: tokens.expires_in,
+    }
+}
+
+fn sign_in_error(error: AuthError) -> SignInError {
+    match error {
+        AuthError::InvalidCredentials | AuthError::InvalidEmail(_) => {
+            SignInError::InvalidCredentials
+        }
+        AuthError::InvalidRefreshToken => SignInError::SessionEnded,
+        other => SignInError::Unavailable(other.to_string()),
+    }
 }

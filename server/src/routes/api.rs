@@ -1,12 +1,13 @@
 //! The REST API under `/api`. Resource routes join here as they are built; anything else
 //! under `/api` is a JSON 404, never an HTML page.
 
-use axum::{Router, http::Uri};
+use axum::{Router, http::Uri, routing::get};
 
+use super::me::me;
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().fallback(not_found)
+    Router::new().route("/me", get(me)).fallback(not_found)
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -2,11 +2,12 @@
 
 mod api;
 mod health;
+mod me;
 
 use std::time::Duration;
 
 use app::{App, shell};
-use axum::{Router, routing::get};
+use axum::{Router, middleware, routing::get};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use tower_http::{timeout::TimeoutLayer, trace::TraceLayer};
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api", api::router())
+        .merge(crate::auth::router())
         .leptos_routes_with_context(&state, pages, context.clone(), move || {
             shell(leptos.clone())
         })
@@ -34,6 +36,10 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::GATEWAY_TIMEOUT,
             timeout.max(Duration::from_millis(1)),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::authenticate,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
+    pub(crate) state: server::AppState,
     pub(crate) client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     stopped: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -27,12 +28,14 @@ impl TestApp {
             .await
             .expect("application builds");
         let addr = application.local_addr();
+        let state = application.state().clone();
         let (stop, stopped_rx) = oneshot::channel::<()>();
         let stopped = tokio::spawn(application.run_until(async move {
             let _ = stopped_rx.await;
         }));
         Self {
             addr,
+            state,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -53,6 +56,28 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Creates an account in the built-in provider.
+    pub(crate) async fn add_user(&self, email: &str, password: &str, groups: &[&str]) {
+        let groups: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
+        let idp = self.state.auth.local.as_ref().expect("built-in provider");
+        idp.add_user(email, password, &groups)
+            .await
+            .expect("user added");
+    }
+
+    /// Signs in through the API and returns the JSON tokens.
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .post(self.url("/auth/sign-in"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in as {email}");
+        response.json().await.unwrap()
     }
 
     /// Triggers shutdown and waits for the application to return.

@@ -1,0 +1,125 @@
+//! The identity provider port: signing in with a password, refreshing and ending sessions.
+//! The built-in provider implements it self-hosted; Cognito on AWS.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// Name of the cookie that carries the access token.
+pub const ACCESS_COOKIE: &str = "expedite_access";
+/// Name of the cookie that carries the refresh token (sent to `/auth` and `/sfn` only).
+pub const REFRESH_COOKIE: &str = "expedite_refresh";
+/// How long the refresh cookie lives.
+pub const REFRESH_COOKIE_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
+
+/// What a successful sign-in or refresh returns (Cognito's `AuthenticationResult`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionTokens {
+    pub id_token: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// Why a sign-in or refresh did not produce tokens. Messages never reveal whether an
+/// account exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    #[error("Incorrect email or password.")]
+    InvalidCredentials,
+    #[error("Your session has ended. Please sign in again.")]
+    SessionEnded,
+    #[error("Too many attempts. Please wait a moment and try again.")]
+    TooManyAttempts,
+    #[error("Sign-in is temporarily unavailable. Please try again shortly.")]
+    Unavailable(String),
+}
+
+/// A provider of sessions for people signing in with an email and a password.
+#[async_trait]
+pub trait IdentityProvider: Send + Sync {
+    async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError>;
+
+    /// Trades a refresh token for new tokens (the old one is used up).
+    async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, SignInError>;
+
+    /// Ends the session the refresh token belongs to.
+    async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError>;
+}
+
+/// `Set-Cookie` values that start a browser session: HttpOnly, SameSite=Lax, `Secure` when
+/// the site is served over TLS. The refresh token goes only to the paths that use it.
+pub fn session_cookies(tokens: &SessionTokens, secure: bool) -> [String; 3] {
+    let secure = if secure { "; Secure" } else { "" };
+    [
+        format!(
+            "{ACCESS_COOKIE}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            tokens.access_token, tokens.expires_in
+        ),
+        format!(
+            "{REFRESH_COOKIE}={}; Path=/auth; Max-Age={REFRESH_COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
+            tokens.refresh_token
+        ),
+        format!(
+            "{REFRESH_COOKIE}={}; Path=/sfn; Max-Age={REFRESH_COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
+            tokens.refresh_token
+        ),
+    ]
+}
+
+/// `Set-Cookie` values that end a browser session.
+pub fn cleared_cookies(secure: bool) -> [String; 3] {
+    let secure = if secure { "; Secure" } else { "" };
+    [
+        format!("{ACCESS_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+        format!("{REFRESH_COOKIE}=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+        format!("{REFRESH_COOKIE}=; Path=/sfn; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+    ]
+}
+
+/// The value of cookie `name` in a `Cookie` request header.
+pub fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
+    cookie_header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookies_are_http_only_lax_and_secure_over_tls() {
+        let tokens = SessionTokens {
+            id_token: "i".into(),
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            expires_in: 3600,
+        };
+        let [access, refresh, _] = session_cookies(&tokens, true);
+        assert_eq!(
+            access,
+            "expedite_access=a; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert!(
+            refresh.starts_with("expedite_refresh=r; Path=/auth;") && refresh.ends_with("; Secure")
+        );
+        assert!(!session_cookies(&tokens, false)[0].contains("Secure"));
+        assert!(
+            cleared_cookies(false)
+                .iter()
+                .all(|c| c.contains("Max-Age=0"))
+        );
+    }
+
+    #[test]
+    fn cookie_values_are_found_by_exact_name() {
+        let header = "theme=dark; expedite_access=abc.def.ghi; expedite_access_old=zzz";
+        assert_eq!(cookie_value(header, "expedite_access"), Some("abc.def.ghi"));
+        assert_eq!(cookie_value(header, "expedite"), None);
+        assert_eq!(cookie_value("expedite_access=", "expedite_access"), None);
+    }
+}

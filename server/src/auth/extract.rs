@@ -1,0 +1,46 @@
+//! Extractors for handlers: who is calling, and whether they may.
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use expedite_domain::Role;
+use expedite_identity::Caller;
+
+use crate::error::ApiError;
+
+/// What [`super::authenticate`] found, stored in the request's extensions.
+#[derive(Debug, Clone, Default)]
+pub struct Authenticated(pub Option<Caller>);
+
+/// A signed-in caller; 401 otherwise.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Caller);
+
+/// A signed-in administrator; 401 when signed out, 403 for everyone else.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Authenticated>()
+            .and_then(|auth| auth.0.clone())
+            .map(Self)
+            .ok_or_else(ApiError::sign_in_required)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let SignedIn(caller) = SignedIn::from_request_parts(parts, state).await?;
+        if caller.role == Role::Admin {
+            Ok(Self(caller))
+        } else {
+            tracing::warn!(user.id = %caller.user_id, path = %parts.uri.path(), "admin route refused");
+            Err(ApiError::forbidden("This page is for administrators."))
+        }
+    }
+}

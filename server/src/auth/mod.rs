@@ -1,0 +1,86 @@
+//! Authentication at the edge: every request's credentials (a Bearer header or the session
+//! cookie) are verified once by [`authenticate`], and handlers take [`SignedIn`] or [`Admin`].
+
+mod extract;
+mod middleware;
+mod routes;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use expedite_core::{Config, IdentityBackend, identity::IdentityProvider, store::Store};
+use expedite_identity::{
+    HttpJwks, LocalIdp, LocalIdpSettings, SigningKey, Verifier, VerifierSettings,
+};
+
+pub use extract::{Admin, Authenticated, SignedIn};
+pub use middleware::authenticate;
+pub(crate) use routes::router;
+
+/// The verifier for the configured issuer and, self-hosted, the built-in provider.
+pub struct Auth {
+    pub verifier: Verifier,
+    pub local: Option<Arc<LocalIdp>>,
+    /// Cookies get `Secure` when the deployment is served over TLS.
+    pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("verifier", &self.verifier)
+            .field("local", &self.local.is_some())
+            .finish()
+    }
+}
+
+impl Auth {
+    /// Builds the identity side from configuration; the built-in provider's key lives in the
+    /// data directory (created on first start, mode 0600).
+    pub fn from_config(config: &Config, store: &Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
+        let secure_cookies = config.public_url.starts_with("https://");
+        let auth = match &config.identity {
+            IdentityBackend::Local => {
+                let path = config.data_dir.join("jwt-signing-key.pem");
+                let key = SigningKey::load_or_create(&path)
+                    .with_context(|| format!("loading the signing key {}", path.display()))?;
+                let local = LocalIdp::new(
+                    Arc::clone(store),
+                    Arc::new(key),
+                    LocalIdpSettings {
+                        issuer: config.public_url.clone(),
+                        client_id: config.client_id.clone(),
+                        access_ttl: Duration::from_secs(3600),
+                        refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+                    },
+                );
+                Self {
+                    verifier: local.verifier(),
+                    local: Some(Arc::new(local)),
+                    secure_cookies,
+                }
+            }
+            IdentityBackend::Cognito { issuer, jwks_url } => Self {
+                verifier: Verifier::new(
+                    VerifierSettings {
+                        issuer: issuer.clone(),
+                        client_id: config.client_id.clone(),
+                        leeway: Duration::from_secs(60),
+                        min_refresh_interval: Duration::from_secs(60),
+                    },
+                    Arc::new(HttpJwks::new(jwks_url.clone())),
+                ),
+                local: None,
+                secure_cookies,
+            },
+        };
+        Ok(Arc::new(auth))
+    }
+
+    /// The provider people sign in with, as the use-cases hold it.
+    pub fn provider(&self) -> Option<Arc<dyn IdentityProvider>> {
+        self.local
+            .as_ref()
+            .map(|local| Arc::clone(local) as Arc<dyn IdentityProvider>)
+    }
+}

@@ -1,0 +1,160 @@
+//! Session endpoints for browsers and API clients, and the built-in provider's JWKS.
+
+use axum::{
+    Json, Router,
+    extract::{State, rejection::JsonRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use expedite_core::identity::{
+    REFRESH_COOKIE, SessionTokens, SignInError, cleared_cookies, cookie_value, session_cookies,
+};
+use expedite_domain::ErrorCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::middleware::same_origin;
+use crate::{AppState, error::ApiError};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/auth/sign-in", post(sign_in))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/sign-out", post(sign_out))
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RefreshRequest {
+    refresh_token: Option<String>,
+}
+
+async fn jwks(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let local = state
+        .auth
+        .local
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("This deployment does not issue tokens itself."))?;
+    Ok(Json(local.jwks()))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<SignInRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
+    let Json(request) = body.map_err(bad_json)?;
+    let tokens = state
+        .services
+        .sign_in(&request.email, &request.password)
+        .await
+        .map_err(sign_in_error)?;
+    Ok(session_response(&state, &tokens))
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Option<Json<RefreshRequest>>,
+) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
+    let token = refresh_token(&headers, body).ok_or_else(ApiError::sign_in_required)?;
+    let tokens = state
+        .services
+        .refresh_session(&token)
+        .await
+        .map_err(sign_in_error)?;
+    Ok(session_response(&state, &tokens))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Option<Json<RefreshRequest>>,
+) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
+    if let Some(token) = refresh_token(&headers, body) {
+        state
+            .services
+            .sign_out(&token)
+            .await
+            .map_err(sign_in_error)?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    for cookie in cleared_cookies(state.auth.secure_cookies) {
+        append_cookie(&mut response, &cookie);
+    }
+    Ok(response)
+}
+
+/// The tokens as JSON (for API clients) and as session cookies (for browsers).
+fn session_response(state: &AppState, tokens: &SessionTokens) -> Response {
+    let body = json!({
+        "id_token": tokens.id_token,
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_in": tokens.expires_in,
+        "token_type": "Bearer",
+    });
+    let mut response = Json(body).into_response();
+    for cookie in session_cookies(tokens, state.auth.secure_cookies) {
+        append_cookie(&mut response, &cookie);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn append_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn refresh_token(headers: &HeaderMap, body: Option<Json<RefreshRequest>>) -> Option<String> {
+    body.and_then(|Json(b)| b.refresh_token).or_else(|| {
+        let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+        cookie_value(cookies, REFRESH_COOKIE).map(str::to_owned)
+    })
+}
+
+/// Browsers announce where a request comes from; a sign-in posted from another site is
+/// refused (login CSRF). API clients send neither header and pass.
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
+    let from_browser =
+        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
+    if from_browser && !same_origin(headers) {
+        return Err(ApiError::forbidden("Cross-site requests are not allowed."));
+    }
+    Ok(())
+}
+
+fn bad_json(rejection: JsonRejection) -> ApiError {
+    ApiError::new(
+        ErrorCode::BadRequest,
+        format!(
+            "Send a JSON body with email and password ({}).",
+            rejection.body_text()
+        ),
+    )
+}
+
+fn sign_in_error(error: SignInError) -> ApiError {
+    match error {
+        SignInError::InvalidCredentials => {
+            ApiError::new(ErrorCode::Unauthorized, error.to_string())
+        }
+        SignInError::SessionEnded => ApiError::new(ErrorCode::Unauthorized, error.to_string()),
+        SignInError::TooManyAttempts => ApiError::new(ErrorCode::RateLimited, error.to_string()),
+        SignInError::Unavailable(cause) => ApiError::unavailable(anyhow::anyhow!(cause)),
+    }
+}
