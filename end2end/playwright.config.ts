@@ -5,6 +5,17 @@ const port = Number(process.env.E2E_PORT ?? "3000");
 const serverBin = process.env.E2E_SERVER_BIN;
 const baseURL = `http://127.0.0.1:${port}`;
 
+// Accounts the tests sign in with, created with the server's own CLI before it starts.
+export const accounts = {
+  user: { email: "e2e-user@example.com", password: process.env.E2E_PASSWORD ?? "e2e password 123" },
+  admin: { email: "e2e-admin@example.com", password: process.env.E2E_PASSWORD ?? "e2e password 123" },
+};
+const addUsers = [
+  `printf '%s\\n' "$E2E_PASSWORD" | "$E2E_SERVER_BIN" users add --email ${accounts.user.email}`,
+  `printf '%s\\n' "$E2E_PASSWORD" | "$E2E_SERVER_BIN" users add --email ${accounts.admin.email} --group admins`,
+  `exec "$E2E_SERVER_BIN"`,
+].join(" && ");
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
@@ -33,7 +44,7 @@ export default defineConfig({
   },
   webServer: serverBin
     ? {
-        command: serverBin,
+        command: addUsers,
         url: `${baseURL}/readyz`,
         timeout: 60_000,
         reuseExistingServer: false,
@@ -45,6 +56,8 @@ export default defineConfig({
           EXPEDITE_DATA_DIR: process.env.E2E_DATA_DIR ?? "",
           LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? "",
           RUST_LOG: process.env.RUST_LOG ?? "warn",
+          E2E_SERVER_BIN: serverBin,
+          E2E_PASSWORD: accounts.user.password,
         },
       }
     : undefined,

@@ -13,6 +13,7 @@ pub mod api;
 mod components;
 pub mod error;
 mod pages;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -22,7 +23,8 @@ use leptos_router::{
 };
 
 use components::shell::Layout;
-use pages::{dashboard::Dashboard, not_found::NotFound};
+use pages::{dashboard::Dashboard, not_found::NotFound, sign_in::SignInPage};
+use session::Session;
 
 /// The file name (without extension) cargo-leptos gives the JS, wasm and CSS bundles.
 pub const BUNDLE_NAME: &str = "expedite";
@@ -52,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Session::provide();
     mark_hydrated();
 
     view! {
@@ -62,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Data pages render after their data resolves, so they read fine without JavaScript.
                     <Route path=StaticSegment("") view=Dashboard ssr=SsrMode::Async />
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

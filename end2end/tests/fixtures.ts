@@ -29,3 +29,12 @@ export async function openHydrated(page: Page, path: string) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   return response;
 }
+
+/** Signs in through the sign-in page and waits for the dashboard. */
+export async function signIn(page: Page, account: { email: string; password: string }) {
+  await openHydrated(page, "/sign-in");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(account.email);
+}

@@ -1,1 +1,2 @@
+pub(crate) mod require_sign_in;
 pub(crate) mod shell;

@@ -4,15 +4,24 @@ use expedite_domain::{Deployment, SystemStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::get_system_status;
+use crate::{api::get_system_status, components::require_sign_in::RequireSignIn};
 
 #[component]
 pub(crate) fn Dashboard() -> impl IntoView {
+    view! {
+        <Title text="Dashboard" />
+        <RequireSignIn>
+            <DashboardBody />
+        </RequireSignIn>
+    }
+}
+
+#[component]
+fn DashboardBody() -> impl IntoView {
     let refreshes = RwSignal::new(0_u32);
     let status = Resource::new(move || refreshes.get(), |_| get_system_status());
 
     view! {
-        <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading status…"</p> }>
             {move || Suspend::new(async move {

@@ -1,2 +1,3 @@
 pub(crate) mod dashboard;
 pub(crate) mod not_found;
+pub(crate) mod sign_in;

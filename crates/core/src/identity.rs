@@ -2,7 +2,36 @@
 //! The built-in provider implements it self-hosted; Cognito on AWS.
 
 use async_trait::async_trait;
+use expedite_domain::{Me, Role, UserId};
 use serde::Serialize;
+
+/// An authenticated caller, as verified from their access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: UserId,
+    pub username: String,
+    pub email: Option<String>,
+    pub groups: Vec<String>,
+    pub role: Role,
+}
+
+impl Caller {
+    /// What the caller may know about themselves.
+    pub fn me(&self) -> Me {
+        Me {
+            user_id: self.user_id.to_string(),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            groups: self.groups.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// What the edge found for one request, kept in its extensions for handlers and server
+/// functions: the caller, or `None` when signed out.
+#[derive(Debug, Clone, Default)]
+pub struct Authenticated(pub Option<Caller>);
 
 /// Name of the cookie that carries the access token.
 pub const ACCESS_COOKIE: &str = "expedite_access";

@@ -26,6 +26,17 @@ impl Role {
     }
 }
 
+/// The signed-in user as the UI and `GET /api/me` show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email: Option<String>,
+    pub groups: Vec<String>,
+    pub role: Role,
+}
+
 /// An email address, trimmed and lowercased; a plausible `local@domain` of at most 254 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

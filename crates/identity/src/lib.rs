@@ -16,6 +16,4 @@ pub use claims::{Claims, TokenUse};
 pub use keys::{SigningKey, jwk_for};
 pub use local::{AuthError, LocalIdp, LocalIdpSettings, MIN_PASSWORD_CHARS, Tokens};
 pub use password::{hash_password, verify_password};
-pub use verifier::{
-    Caller, HttpJwks, JwksSource, StaticJwks, Verifier, VerifierSettings, VerifyError,
-};
+pub use verifier::{HttpJwks, JwksSource, StaticJwks, Verifier, VerifierSettings, VerifyError};

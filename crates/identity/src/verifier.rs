@@ -8,6 +8,7 @@ use std::{
 
 use async_trait::async_trait;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use expedite_core::identity::Caller;
 use expedite_domain::{Role, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::Value;
@@ -121,16 +122,6 @@ pub enum VerifyError {
     InvalidClaims(String),
     #[error("issuer keys unavailable: {0}")]
     JwksUnavailable(String),
-}
-
-/// The authenticated caller, as the rest of the code sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub user_id: UserId,
-    pub username: String,
-    pub email: Option<String>,
-    pub groups: Vec<String>,
-    pub role: Role,
 }
 
 /// Verifies RS256 tokens of one issuer and client against its JWKS.

@@ -1,14 +1,10 @@
 //! Extractors for handlers: who is calling, and whether they may.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
+use expedite_core::identity::{Authenticated, Caller};
 use expedite_domain::Role;
-use expedite_identity::Caller;
 
 use crate::error::ApiError;
-
-/// What [`super::authenticate`] found, stored in the request's extensions.
-#[derive(Debug, Clone, Default)]
-pub struct Authenticated(pub Option<Caller>);
 
 /// A signed-in caller; 401 otherwise.
 #[derive(Debug, Clone)]

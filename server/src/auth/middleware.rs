@@ -6,10 +6,9 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use expedite_core::identity::{ACCESS_COOKIE, REFRESH_COOKIE, cookie_value};
+use expedite_core::identity::{ACCESS_COOKIE, Authenticated, REFRESH_COOKIE, cookie_value};
 use expedite_identity::TokenUse;
 
-use super::Authenticated;
 use crate::{AppState, error::ApiError};
 
 /// Reads a Bearer header (API clients) or the session cookie (browsers), verifies the access
@@ -40,8 +39,8 @@ pub async fn authenticate(
         }
     } else {
         let cookies = cookie_header(headers);
-        if has_session_cookie(&cookies) && is_unsafe(request.method()) && !same_origin(headers) {
-            tracing::warn!(path = %request.uri().path(), "cross-site request with session cookies refused");
+        if is_unsafe(request.method()) && !trusted_origin(headers, has_session_cookie(&cookies)) {
+            tracing::warn!(path = %request.uri().path(), "cross-site request refused");
             return ApiError::forbidden("Cross-site requests are not allowed.").into_response();
         }
         match cookie_value(&cookies, ACCESS_COOKIE) {
@@ -74,6 +73,18 @@ fn has_session_cookie(cookies: &str) -> bool {
 
 fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// An unsafe request without a Bearer token may proceed: a browser must say it comes from
+/// this site; a client that says nothing may not carry our session cookies.
+fn trusted_origin(headers: &HeaderMap, carries_session: bool) -> bool {
+    let from_browser =
+        headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site");
+    if from_browser {
+        same_origin(headers)
+    } else {
+        !carries_session
+    }
 }
 
 /// The browser says the request comes from this site: `Sec-Fetch-Site` when sent, else an

@@ -13,7 +13,7 @@ use expedite_identity::{
     HttpJwks, LocalIdp, LocalIdpSettings, SigningKey, Verifier, VerifierSettings,
 };
 
-pub use extract::{Admin, Authenticated, SignedIn};
+pub use extract::{Admin, SignedIn};
 pub use middleware::authenticate;
 pub(crate) use routes::router;
 

@@ -13,8 +13,16 @@ fn rest_event(method: &str, path: &str) -> Value {
         "resource": "/{proxy+}",
         "path": path,
         "httpMethod": method,
-        "headers": {"Host": "abc123.execute-api.us-east-1.amazonaws.com", "Accept": "*/*"},
-        "multiValueHeaders": {"Host": ["abc123.execute-api.us-east-1.amazonaws.com"], "Accept": ["*/*"]},
+        "headers": {
+            "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "Accept": "*/*",
+            "Content-Type": "application/x-www-form-urlencoded"
+        },
+        "multiValueHeaders": {
+            "Host": ["abc123.execute-api.us-east-1.amazonaws.com"],
+            "Accept": ["*/*"],
+            "Content-Type": ["application/x-www-form-urlencoded"]
+        },
         "queryStringParameters": null,
         "multiValueQueryStringParameters": null,
         "pathParameters": {"proxy": path.trim_start_matches('/')},
@@ -69,6 +77,13 @@ impl LambdaServer {
         }
     }
 
+    /// The dashboard's server function, called as the browser bundle would.
+    async fn status(&self) -> Value {
+        let response = self.call("POST", "/sfn/system_status").await;
+        assert_eq!(response["statusCode"], 200, "{response}");
+        serde_json::from_str(response["body"].as_str().unwrap()).unwrap()
+    }
+
     async fn call(&self, method: &str, path: &str) -> Value {
         self.api
             .invoke(rest_event(method, path), Duration::from_secs(30))
@@ -92,12 +107,14 @@ async fn api_gateway_events_reach_the_same_router() {
     let body: Value = serde_json::from_str(missing["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 
-    let page = server.call("GET", "/").await;
+    let page = server.call("GET", "/sign-in").await;
     assert_eq!(page["statusCode"], 200);
-    let html = page["body"].as_str().unwrap();
-    assert!(
-        html.contains("AWS Lambda"),
-        "the dashboard knows where it runs"
+    assert!(page["body"].as_str().unwrap().contains("Sign in"));
+
+    let status = server.status().await;
+    assert_eq!(
+        status["deployment"], "lambda",
+        "the server function knows where it runs"
     );
     assert!(server.api.init_errors().is_empty());
 }
@@ -148,7 +165,10 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
 
     let ready = server.call("GET", "/readyz").await;
     assert_eq!(ready["statusCode"], 200, "{ready}");
-    let page = server.call("GET", "/").await;
-    let html = page["body"].as_str().unwrap();
-    assert!(html.contains("DynamoDB") && html.contains("SQS"), "{html}");
+    let status = server.status().await;
+    let backends = status["backends"].to_string();
+    assert!(
+        backends.contains("DynamoDB") && backends.contains("SQS"),
+        "{backends}"
+    );
 }

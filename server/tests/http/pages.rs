@@ -4,10 +4,52 @@ use serde_json::Value;
 
 use crate::support::TestApp;
 
+const PASSWORD: &str = "correct horse battery";
+
+/// A `Cookie` header for a signed-in session.
+async fn session_cookie(app: &TestApp, groups: &[&str]) -> String {
+    app.add_user("page@example.com", PASSWORD, groups).await;
+    let tokens = app.sign_in("page@example.com", PASSWORD).await;
+    format!(
+        "expedite_access={}",
+        tokens["access_token"].as_str().unwrap()
+    )
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_sign_in() {
+    let app = TestApp::spawn().await;
+    // Browsers ask for HTML; leptos answers them with a real 302.
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/sign-in?next=/");
+    let page = app.get("/sign-in").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "{html}"
+    );
+    assert!(html.contains("<title>Sign in · Expedite</title>"));
+}
+
 #[tokio::test]
 async fn dashboard_is_rendered_on_the_server_with_its_data() {
     let app = TestApp::spawn().await;
-    let response = app.get("/").await;
+    let cookie = session_cookie(&app, &["admins"]).await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
@@ -38,10 +80,12 @@ async fn unknown_pages_render_the_not_found_page_with_404() {
 #[tokio::test]
 async fn server_function_answers_with_json_and_counts_calls() {
     let app = TestApp::spawn().await;
+    let origin = format!("http://{}", app.addr);
     let call = || async {
         let response = app
             .client
             .post(app.url("/sfn/system_status"))
+            .header("origin", &origin)
             .header("content-type", "application/x-www-form-urlencoded")
             .send()
             .await

@@ -1,0 +1,140 @@
+//! Who is signed in, and the server functions that sign people in and out. They call the same
+//! use-cases as `/auth/*` and set the same HttpOnly session cookies.
+
+use expedite_domain::Me;
+use leptos::prelude::*;
+
+use crate::error::UiError;
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/sfn", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Me>, UiError> {
+    use expedite_core::identity::Authenticated;
+    let caller = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Authenticated>().cloned())
+        .and_then(|authenticated| authenticated.0);
+    Ok(caller.map(|caller| caller.me()))
+}
+
+/// Signs in and starts a browser session, then goes to `next` (a local path) or the dashboard.
+#[server(prefix = "/sfn", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), UiError> {
+    use expedite_core::{Services, identity::session_cookies};
+    use expedite_domain::ErrorCode;
+
+    let services = expect_context::<Services>();
+    let tokens = services.sign_in(&email, &password).await.map_err(|error| {
+        let (code, status) = match error {
+            expedite_core::identity::SignInError::Unavailable(_) => (
+                ErrorCode::Unavailable,
+                http::StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            expedite_core::identity::SignInError::TooManyAttempts => {
+                (ErrorCode::RateLimited, http::StatusCode::TOO_MANY_REQUESTS)
+            }
+            _ => (ErrorCode::Unauthorized, http::StatusCode::UNAUTHORIZED),
+        };
+        expect_context::<leptos_axum::ResponseOptions>().set_status(status);
+        UiError::new(code, error.to_string())
+    })?;
+    let secure = services.config().public_url.starts_with("https://");
+    set_cookies(&session_cookies(&tokens, secure));
+    leptos_axum::redirect(&local_path(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the browser session and goes to the sign-in page.
+#[server(prefix = "/sfn", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), UiError> {
+    use expedite_core::{
+        Services,
+        identity::{REFRESH_COOKIE, cleared_cookies, cookie_value},
+    };
+
+    let services = expect_context::<Services>();
+    let refresh = use_context::<http::request::Parts>().and_then(|parts| {
+        let cookies = parts
+            .headers
+            .get(http::header::COOKIE)?
+            .to_str()
+            .ok()?
+            .to_owned();
+        cookie_value(&cookies, REFRESH_COOKIE).map(str::to_owned)
+    });
+    if let Some(token) = refresh {
+        // The cookies go either way; a provider hiccup must not keep anyone signed in here.
+        if let Err(error) = services.sign_out(&token).await {
+            leptos::logging::warn!("sign-out could not revoke the session: {error}");
+        }
+    }
+    let secure = services.config().public_url.starts_with("https://");
+    set_cookies(&cleared_cookies(secure));
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookies(cookies: &[String]) {
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    for cookie in cookies {
+        if let Ok(value) = http::HeaderValue::from_str(cookie) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Only same-site paths are followed after sign-in (no open redirects).
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The session as pages see it: the current user, refetched after signing in or out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<Me>, UiError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+impl Session {
+    /// Creates the session resource and actions; call once, in the root component.
+    pub fn provide() -> Self {
+        let sign_in = ServerAction::<SignIn>::new();
+        let sign_out = ServerAction::<SignOut>::new();
+        let user = Resource::new(
+            move || (sign_in.version().get(), sign_out.version().get()),
+            |_| current_user(),
+        );
+        let session = Self {
+            user,
+            sign_in,
+            sign_out,
+        };
+        provide_context(session);
+        session
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path(Some("/customers?page=2")), "/customers?page=2");
+        for hostile in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}
