@@ -8,6 +8,7 @@ mod application;
 pub mod auth;
 pub mod cli;
 pub mod demo;
+pub mod edge;
 pub mod error;
 pub mod lambda;
 mod routes;

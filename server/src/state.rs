@@ -7,13 +7,14 @@ use expedite_core::{Config, Services};
 use leptos::config::LeptosOptions;
 use worker::runtime::Backends;
 
-use crate::auth::Auth;
+use crate::{auth::Auth, edge::RateLimiting};
 
 /// Shared by all requests; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
     pub auth: Arc<Auth>,
+    pub rate_limits: Arc<RateLimiting>,
     pub leptos: LeptosOptions,
 }
 
@@ -31,9 +32,11 @@ impl AppState {
 
     pub fn new(services: Services, auth: Arc<Auth>) -> Self {
         let leptos = leptos_options(services.config());
+        let rate_limits = Arc::new(RateLimiting::new(services.config().rate_limits.clone()));
         Self {
             services,
             auth,
+            rate_limits,
             leptos,
         }
     }

@@ -57,6 +57,31 @@ pub enum IdentityBackend {
     },
 }
 
+/// Which address identifies a client for rate limiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKey {
+    /// The TCP peer (`EXPEDITE_CLIENT_KEY=peer`, the default locally).
+    Peer,
+    /// The rightmost `X-Forwarded-For` hop, added by a proxy you run (`xff`). Never the
+    /// leftmost: clients write that one themselves.
+    ForwardedFor,
+    /// API Gateway's request context source IP (`apigw`, the default on Lambda).
+    ApiGateway,
+}
+
+/// Request rate limits (per client key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    pub enabled: bool,
+    pub client_key: ClientKey,
+    /// Requests per minute per client (`EXPEDITE_RATE_LIMIT_PER_MINUTE`, default 1000).
+    pub per_minute: u32,
+    /// Requests a client may send at once (`EXPEDITE_RATE_LIMIT_BURST`, default 100).
+    pub burst: u32,
+    /// Sign-in attempts per minute per client and per account (`EXPEDITE_SIGN_IN_PER_MINUTE`, 10).
+    pub sign_in_per_minute: u32,
+}
+
 /// The whole configuration of a server or worker process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -86,6 +111,8 @@ pub struct Config {
     pub queue: QueueBackend,
     /// The token issuer.
     pub identity: IdentityBackend,
+    /// Rate limits at the edge.
+    pub rate_limits: RateLimits,
     /// The app client id: `aud` of id tokens, `client_id` of access tokens (`EXPEDITE_CLIENT_ID`).
     pub client_id: String,
     /// Where users reach this deployment (`EXPEDITE_PUBLIC_URL`, default `http://<bind address>`);
@@ -201,6 +228,25 @@ impl Config {
                 .get("EXPEDITE_CLIENT_ID")
                 .unwrap_or("expedite-web")
                 .to_owned(),
+            rate_limits: RateLimits {
+                enabled: vars.bool_or("EXPEDITE_RATE_LIMITS")?.unwrap_or(true),
+                client_key: match vars.get("EXPEDITE_CLIENT_KEY") {
+                    None if deployment == Deployment::Lambda => ClientKey::ApiGateway,
+                    None | Some("peer") => ClientKey::Peer,
+                    Some("xff") => ClientKey::ForwardedFor,
+                    Some("apigw") => ClientKey::ApiGateway,
+                    Some(other) => {
+                        return Err(ConfigError {
+                            name: "EXPEDITE_CLIENT_KEY",
+                            value: other.to_owned(),
+                            problem: "expected `peer`, `xff` or `apigw`",
+                        });
+                    }
+                },
+                per_minute: vars.positive_or("EXPEDITE_RATE_LIMIT_PER_MINUTE", 1000)?,
+                burst: vars.positive_or("EXPEDITE_RATE_LIMIT_BURST", 100)?,
+                sign_in_per_minute: vars.positive_or("EXPEDITE_SIGN_IN_PER_MINUTE", 10)?,
+            },
             public_url: String::new(),
             queue: match vars.get("EXPEDITE_QUEUE").unwrap_or("sqlite") {
                 "sqlite" => QueueBackend::Sqlite,
@@ -291,6 +337,18 @@ impl Vars {
                 value: other.to_owned(),
                 problem: "expected true or false",
             }),
+        }
+    }
+
+    fn positive_or(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        let value: Option<u32> = self.parse_or(name, "a whole number above zero")?;
+        match value.unwrap_or(default) {
+            0 => Err(ConfigError {
+                name,
+                value: "0".into(),
+                problem: "a whole number above zero",
+            }),
+            n => Ok(n),
         }
     }
 

@@ -12,5 +12,7 @@ pub mod queue;
 mod services;
 pub mod store;
 
-pub use config::{Config, ConfigError, IdentityBackend, QueueBackend, StoreBackend};
+pub use config::{
+    ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, StoreBackend,
+};
 pub use services::Services;

@@ -31,6 +31,8 @@ struct Inner {
     store: Arc<dyn Store>,
     queue: Arc<dyn Queue>,
     identity: Option<Arc<dyn IdentityProvider>>,
+    /// Sign-in attempts per account (against password guessing spread over many addresses).
+    sign_in_attempts: Option<governor::DefaultKeyedRateLimiter<String>>,
     started: Instant,
     status_checks: AtomicU64,
 }
@@ -42,8 +44,15 @@ impl Services {
         queue: Arc<dyn Queue>,
         identity: Option<Arc<dyn IdentityProvider>>,
     ) -> Self {
+        let limits = &config.rate_limits;
+        let sign_in_attempts = limits.enabled.then(|| {
+            let per_minute = std::num::NonZeroU32::new(limits.sign_in_per_minute)
+                .unwrap_or(std::num::NonZeroU32::MIN);
+            governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))
+        });
         Self {
             inner: Arc::new(Inner {
+                sign_in_attempts,
                 config,
                 store,
                 queue,
@@ -74,7 +83,15 @@ impl Services {
 
     /// Signs a person in with email and password.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError> {
-        self.identity()?.sign_in(email, password).await
+        let identity = self.identity()?;
+        if let Some(attempts) = &self.inner.sign_in_attempts {
+            let account = email.trim().to_lowercase();
+            if attempts.check_key(&account).is_err() {
+                tracing::warn!("sign-in attempts for one account over the limit");
+                return Err(SignInError::TooManyAttempts);
+            }
+        }
+        identity.sign_in(email, password).await
     }
 
     /// Renews a session with its refresh token.

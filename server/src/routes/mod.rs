@@ -41,6 +41,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::authenticate,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::edge::limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::edge::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
