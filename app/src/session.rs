@@ -32,6 +32,10 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             expedite_core::identity::SignInError::TooManyAttempts => {
                 (ErrorCode::RateLimited, http::StatusCode::TOO_MANY_REQUESTS)
             }
+            expedite_core::identity::SignInError::NewPasswordRequired { .. }
+            | expedite_core::identity::SignInError::PasswordPolicy => {
+                (ErrorCode::Forbidden, http::StatusCode::FORBIDDEN)
+            }
             _ => (ErrorCode::Unauthorized, http::StatusCode::UNAUTHORIZED),
         };
         expect_context::<leptos_axum::ResponseOptions>().set_status(status);
@@ -48,24 +52,29 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 pub async fn sign_out() -> Result<(), UiError> {
     use expedite_core::{
         Services,
-        identity::{REFRESH_COOKIE, cleared_cookies, cookie_value},
+        identity::{ACCESS_COOKIE, REFRESH_COOKIE, SessionEnd, cleared_cookies, cookie_value},
     };
 
     let services = expect_context::<Services>();
-    let refresh = use_context::<http::request::Parts>().and_then(|parts| {
-        let cookies = parts
-            .headers
-            .get(http::header::COOKIE)?
-            .to_str()
-            .ok()?
-            .to_owned();
-        cookie_value(&cookies, REFRESH_COOKIE).map(str::to_owned)
-    });
-    if let Some(token) = refresh {
-        // The cookies go either way; a provider hiccup must not keep anyone signed in here.
-        if let Err(error) = services.sign_out(&token).await {
-            leptos::logging::warn!("sign-out could not revoke the session: {error}");
-        }
+    let cookies = use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            Some(
+                parts
+                    .headers
+                    .get(http::header::COOKIE)?
+                    .to_str()
+                    .ok()?
+                    .to_owned(),
+            )
+        })
+        .unwrap_or_default();
+    let session = SessionEnd {
+        access_token: cookie_value(&cookies, ACCESS_COOKIE).map(str::to_owned),
+        refresh_token: cookie_value(&cookies, REFRESH_COOKIE).map(str::to_owned),
+    };
+    // The cookies go either way; a provider hiccup must not keep anyone signed in here.
+    if let Err(error) = services.sign_out(&session).await {
+        leptos::logging::warn!("sign-out could not end the session: {error}");
     }
     let secure = services.config().public_url.starts_with("https://");
     set_cookies(&cleared_cookies(secure));

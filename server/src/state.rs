@@ -22,11 +22,16 @@ impl AppState {
     /// Opens the configured backends and identity, and wires the use-cases over them.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
         let backends = Backends::open(&config).await?;
-        let auth = Auth::from_config(&config, &backends.store)?;
+        let auth = Auth::from_config(&config, &backends.store).await?;
         if let Some(local) = &auth.local {
             crate::demo::seed_users(local).await?;
         }
-        let services = Services::new(config, backends.store, backends.queue, auth.provider());
+        let services = Services::new(
+            config,
+            backends.store,
+            backends.queue,
+            Some(auth.provider()),
+        );
         Ok(Self::new(services, auth))
     }
 

@@ -1,13 +1,16 @@
-//! The AWS backends: [`DynamoStore`] (the store port on DynamoDB) and [`SqsQueue`] (the queue
-//! port on SQS with a dead-letter queue). Only this crate knows the SDKs' types.
+//! The AWS backends: [`DynamoStore`] (the store port on DynamoDB), [`SqsQueue`] (the queue
+//! port on SQS with a dead-letter queue) and [`CognitoIdp`] (the identity provider port on a
+//! Cognito user pool). Only this crate knows the SDKs' types.
 //!
 //! Tables and indexes are declared in `infra/template.yaml`; the names of the indexes used here
 //! are in [`dynamo::indexes`], and the tests create their tables from that template.
 
+mod cognito;
 pub mod dynamo;
 pub mod provision;
 mod sqs;
 
+pub use cognito::CognitoIdp;
 pub use dynamo::{DynamoStore, TableNames};
 pub use sqs::SqsQueue;
 

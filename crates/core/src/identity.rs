@@ -60,6 +60,11 @@ pub enum SignInError {
     SessionEnded,
     #[error("Too many attempts. Please wait a moment and try again.")]
     TooManyAttempts,
+    /// The account has a temporary password: finish with [`IdentityProvider::complete_new_password`].
+    #[error("Choose a new password to finish signing in.")]
+    NewPasswordRequired { session: String },
+    #[error("The new password does not meet the password policy.")]
+    PasswordPolicy,
     #[error("Sign-in is temporarily unavailable. Please try again shortly.")]
     Unavailable(String),
 }
@@ -72,8 +77,24 @@ pub trait IdentityProvider: Send + Sync {
     /// Trades a refresh token for new tokens (the old one is used up).
     async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, SignInError>;
 
-    /// Ends the session the refresh token belongs to.
-    async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError>;
+    /// Answers the new-password challenge of an account with a temporary password.
+    async fn complete_new_password(
+        &self,
+        email: &str,
+        new_password: &str,
+        session: &str,
+    ) -> Result<SessionTokens, SignInError>;
+
+    /// Ends the session: the built-in provider revokes the refresh token's family, Cognito
+    /// signs the user out everywhere with the access token.
+    async fn sign_out(&self, session: &SessionEnd) -> Result<(), SignInError>;
+}
+
+/// The tokens a client still holds when it signs out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionEnd {
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
 }
 
 /// `Set-Cookie` values that start a browser session: HttpOnly, SameSite=Lax, `Secure` when

@@ -14,7 +14,7 @@ use expedite_domain::SystemStatus;
 
 use crate::{
     Config,
-    identity::{IdentityProvider, SessionTokens, SignInError},
+    identity::{IdentityProvider, SessionEnd, SessionTokens, SignInError},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
     store::{Store, StoreError},
@@ -99,9 +99,21 @@ impl Services {
         self.identity()?.refresh(refresh_token).await
     }
 
+    /// Finishes a sign-in that asked for a new password.
+    pub async fn complete_new_password(
+        &self,
+        email: &str,
+        new_password: &str,
+        session: &str,
+    ) -> Result<SessionTokens, SignInError> {
+        self.identity()?
+            .complete_new_password(email, new_password, session)
+            .await
+    }
+
     /// Ends a session.
-    pub async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError> {
-        self.identity()?.sign_out(refresh_token).await
+    pub async fn sign_out(&self, session: &SessionEnd) -> Result<(), SignInError> {
+        self.identity()?.sign_out(session).await
     }
 
     /// Whether the process can serve requests: its store answers.

@@ -8,7 +8,7 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use expedite_core::{
-    identity::{IdentityProvider, SessionTokens, SignInError},
+    identity::{IdentityProvider, SessionEnd, SessionTokens, SignInError},
     store::{Consumed, RefreshToken, Store, StoreError},
 };
 use expedite_domain::{Email, Timestamp, User, UserId};
@@ -314,10 +314,21 @@ impl IdentityProvider for LocalIdp {
             .map_err(sign_in_error)
     }
 
-    async fn sign_out(&self, refresh_token: &str) -> Result<(), SignInError> {
-        LocalIdp::sign_out(self, refresh_token)
-            .await
-            .map_err(sign_in_error)
+    /// The built-in provider never issues temporary passwords, so there is no challenge.
+    async fn complete_new_password(
+        &self,
+        _email: &str,
+        _new_password: &str,
+        _session: &str,
+    ) -> Result<SessionTokens, SignInError> {
+        Err(SignInError::SessionEnded)
+    }
+
+    async fn sign_out(&self, session: &SessionEnd) -> Result<(), SignInError> {
+        match &session.refresh_token {
+            Some(token) => LocalIdp::sign_out(self, token).await.map_err(sign_in_error),
+            None => Ok(()),
+        }
     }
 }
 

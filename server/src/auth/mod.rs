@@ -8,6 +8,7 @@ mod routes;
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
+use expedite_aws::{AwsSettings, CognitoIdp};
 use expedite_core::{Config, IdentityBackend, identity::IdentityProvider, store::Store};
 use expedite_identity::{
     HttpJwks, LocalIdp, LocalIdpSettings, SigningKey, Verifier, VerifierSettings,
@@ -20,7 +21,10 @@ pub(crate) use routes::router;
 /// The verifier for the configured issuer and, self-hosted, the built-in provider.
 pub struct Auth {
     pub verifier: Verifier,
+    /// The built-in provider, when it is the issuer (its JWKS and account management).
     pub local: Option<Arc<LocalIdp>>,
+    /// Who people sign in with: the built-in provider or Cognito.
+    provider: Arc<dyn IdentityProvider>,
     /// Cookies get `Secure` when the deployment is served over TLS.
     pub secure_cookies: bool,
 }
@@ -37,7 +41,7 @@ impl std::fmt::Debug for Auth {
 impl Auth {
     /// Builds the identity side from configuration; the built-in provider's key lives in the
     /// data directory (created on first start, mode 0600).
-    pub fn from_config(config: &Config, store: &Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
+    pub async fn from_config(config: &Config, store: &Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
         let secure_cookies = config.public_url.starts_with("https://");
         let auth = match &config.identity {
             IdentityBackend::Local => {
@@ -54,9 +58,11 @@ impl Auth {
                         refresh_ttl: Duration::from_secs(30 * 24 * 3600),
                     },
                 );
+                let local = Arc::new(local);
                 Self {
                     verifier: local.verifier(),
-                    local: Some(Arc::new(local)),
+                    provider: Arc::clone(&local) as Arc<dyn IdentityProvider>,
+                    local: Some(local),
                     secure_cookies,
                 }
             }
@@ -71,6 +77,11 @@ impl Auth {
                     Arc::new(HttpJwks::new(jwks_url.clone())),
                 ),
                 local: None,
+                // The SDK reads region and credentials from its usual settings.
+                provider: Arc::new(CognitoIdp::new(
+                    &expedite_aws::load_config(&AwsSettings::default()).await,
+                    config.client_id.clone(),
+                )),
                 secure_cookies,
             },
         };
@@ -78,9 +89,7 @@ impl Auth {
     }
 
     /// The provider people sign in with, as the use-cases hold it.
-    pub fn provider(&self) -> Option<Arc<dyn IdentityProvider>> {
-        self.local
-            .as_ref()
-            .map(|local| Arc::clone(local) as Arc<dyn IdentityProvider>)
+    pub fn provider(&self) -> Arc<dyn IdentityProvider> {
+        Arc::clone(&self.provider)
     }
 }

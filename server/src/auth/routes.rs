@@ -8,7 +8,8 @@ use axum::{
     routing::{get, post},
 };
 use expedite_core::identity::{
-    REFRESH_COOKIE, SessionTokens, SignInError, cleared_cookies, cookie_value, session_cookies,
+    ACCESS_COOKIE, REFRESH_COOKIE, SessionEnd, SessionTokens, SignInError, cleared_cookies,
+    cookie_value, session_cookies,
 };
 use expedite_domain::ErrorCode;
 use serde::Deserialize;
@@ -81,10 +82,14 @@ async fn sign_out(
     body: Option<Json<RefreshRequest>>,
 ) -> Result<Response, ApiError> {
     refuse_cross_site(&headers)?;
-    if let Some(token) = refresh_token(&headers, body) {
+    let session = SessionEnd {
+        access_token: bearer_or_cookie_access(&headers),
+        refresh_token: refresh_token(&headers, body),
+    };
+    if session != SessionEnd::default() {
         state
             .services
-            .sign_out(&token)
+            .sign_out(&session)
             .await
             .map_err(sign_in_error)?;
     }
@@ -118,6 +123,18 @@ fn append_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
+}
+
+fn bearer_or_cookie_access(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    bearer.or_else(|| {
+        let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+        cookie_value(cookies, ACCESS_COOKIE).map(str::to_owned)
+    })
 }
 
 fn refresh_token(headers: &HeaderMap, body: Option<Json<RefreshRequest>>) -> Option<String> {
@@ -155,6 +172,9 @@ fn sign_in_error(error: SignInError) -> ApiError {
         }
         SignInError::SessionEnded => ApiError::new(ErrorCode::Unauthorized, error.to_string()),
         SignInError::TooManyAttempts => ApiError::new(ErrorCode::RateLimited, error.to_string()),
+        SignInError::NewPasswordRequired { .. } | SignInError::PasswordPolicy => {
+            ApiError::new(ErrorCode::Forbidden, error.to_string())
+        }
         SignInError::Unavailable(cause) => ApiError::unavailable(anyhow::anyhow!(cause)),
     }
 }

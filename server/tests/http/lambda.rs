@@ -85,8 +85,31 @@ impl LambdaServer {
     }
 
     async fn call(&self, method: &str, path: &str) -> Value {
+        self.invoke(rest_event(method, path)).await
+    }
+
+    /// A JSON request with extra headers, as API Gateway passes it on.
+    async fn call_json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Value {
+        let mut event = rest_event(method, path);
+        for (name, value) in headers {
+            event["headers"][*name] = json!(value);
+            event["multiValueHeaders"][*name] = json!([value]);
+        }
+        event["headers"]["Content-Type"] = json!("application/json");
+        event["multiValueHeaders"]["Content-Type"] = json!(["application/json"]);
+        event["body"] = body.map_or(Value::Null, |b| json!(b.to_string()));
+        self.invoke(event).await
+    }
+
+    async fn invoke(&self, event: Value) -> Value {
         self.api
-            .invoke(rest_event(method, path), Duration::from_secs(30))
+            .invoke(event, Duration::from_secs(30))
             .await
             .expect("the function answered in time")
             .expect("the function did not report an error")
@@ -120,7 +143,8 @@ async fn api_gateway_events_reach_the_same_router() {
 }
 
 /// The AWS deployment's backends: DynamoDB tables and SQS queues (in moto) created from
-/// `infra/template.yaml`, chosen by environment variables as the template sets them.
+/// `infra/template.yaml`, and a Cognito user pool, chosen by environment variables as the
+/// template sets them.
 #[tokio::test]
 async fn lambda_on_dynamodb_and_sqs_is_ready() {
     let endpoint = std::env::var("EXPEDITE_TEST_MOTO_URL").expect(
@@ -140,6 +164,9 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
     let (queue_url, dead_letter_url) = expedite_aws::provision::create_queues(&aws, &suffix, 5)
         .await
         .unwrap();
+    let cognito = cognito_pool_with_admin(&aws, "ops@example.com", "Ops-Passw0rd-123!").await;
+    let issuer = format!("https://cognito-idp.us-east-1.amazonaws.com/{}", cognito.0);
+    let jwks_url = format!("{endpoint}/{}/.well-known/jwks.json", cognito.0);
     let env = [
         ("EXPEDITE_STORE", "dynamodb"),
         ("EXPEDITE_DYNAMODB_QUERIES_TABLE", tables.queries.as_str()),
@@ -155,6 +182,10 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
             "EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL",
             dead_letter_url.as_str(),
         ),
+        ("EXPEDITE_IDENTITY", "cognito"),
+        ("EXPEDITE_COGNITO_ISSUER", issuer.as_str()),
+        ("EXPEDITE_COGNITO_JWKS_URL", jwks_url.as_str()),
+        ("EXPEDITE_CLIENT_ID", cognito.1.as_str()),
         ("AWS_ENDPOINT_URL", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "test"),
         ("AWS_SECRET_ACCESS_KEY", "test"),
@@ -171,4 +202,90 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
         backends.contains("DynamoDB") && backends.contains("SQS"),
         "{backends}"
     );
+
+    // Signing in goes to Cognito; the token it returns is verified against Cognito's JWKS.
+    let credentials = json!({"email": "ops@example.com", "password": "Ops-Passw0rd-123!"});
+    let signed_in = server
+        .call_json("POST", "/auth/sign-in", &[], Some(credentials))
+        .await;
+    assert_eq!(signed_in["statusCode"], 200, "{signed_in}");
+    let tokens: Value = serde_json::from_str(signed_in["body"].as_str().unwrap()).unwrap();
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let me = server
+        .call_json("GET", "/api/me", &[("Authorization", &bearer)], None)
+        .await;
+    assert_eq!(me["statusCode"], 200, "{me}");
+    let me: Value = serde_json::from_str(me["body"].as_str().unwrap()).unwrap();
+    assert_eq!(me["role"], "admin");
+    let wrong = json!({"email": "ops@example.com", "password": "not-it"});
+    let refused = server
+        .call_json("POST", "/auth/sign-in", &[], Some(wrong))
+        .await;
+    assert_eq!(refused["statusCode"], 401);
+}
+
+/// A moto user pool with an app client and an administrator whose password is permanent;
+/// returns (pool id, client id).
+async fn cognito_pool_with_admin(
+    aws: &aws_config::SdkConfig,
+    email: &str,
+    password: &str,
+) -> (String, String) {
+    use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, MessageActionType};
+    let client = aws_sdk_cognitoidentityprovider::Client::new(aws);
+    let pool = client
+        .create_user_pool()
+        .pool_name("expedite")
+        .send()
+        .await
+        .unwrap();
+    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
+    let app = client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap();
+    let client_id = app
+        .user_pool_client()
+        .unwrap()
+        .client_id()
+        .unwrap()
+        .to_owned();
+    client
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username(email)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    client
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username(email)
+        .password(password)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username(email)
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    (pool_id, client_id)
 }
