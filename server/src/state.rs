@@ -15,6 +15,7 @@ pub struct AppState {
     pub services: Services,
     pub auth: Arc<Auth>,
     pub rate_limits: Arc<RateLimiting>,
+    pub waf: Arc<expedite_waf::RuleSet>,
     pub leptos: LeptosOptions,
 }
 
@@ -42,6 +43,7 @@ impl AppState {
             services,
             auth,
             rate_limits,
+            waf: Arc::new(expedite_waf::RuleSet::new()),
             leptos,
         }
     }

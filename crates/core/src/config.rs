@@ -82,6 +82,17 @@ pub struct RateLimits {
     pub sign_in_per_minute: u32,
 }
 
+/// The in-process request filter (the self-hosted stand-in for AWS WAF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestFilter {
+    /// `EXPEDITE_REQUEST_FILTER` (default on).
+    pub enabled: bool,
+    /// Larger request bodies get 413 (`EXPEDITE_MAX_BODY_BYTES`, default 1 MiB).
+    pub max_body_bytes: usize,
+    /// Clients refused outright (`EXPEDITE_BLOCKED_IPS`, comma-separated addresses).
+    pub blocked_ips: Vec<std::net::IpAddr>,
+}
+
 /// The whole configuration of a server or worker process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -113,6 +124,8 @@ pub struct Config {
     pub identity: IdentityBackend,
     /// Rate limits at the edge.
     pub rate_limits: RateLimits,
+    /// The request filter.
+    pub request_filter: RequestFilter,
     /// The app client id: `aud` of id tokens, `client_id` of access tokens (`EXPEDITE_CLIENT_ID`).
     pub client_id: String,
     /// Where users reach this deployment (`EXPEDITE_PUBLIC_URL`, default `http://<bind address>`);
@@ -228,6 +241,11 @@ impl Config {
                 .get("EXPEDITE_CLIENT_ID")
                 .unwrap_or("expedite-web")
                 .to_owned(),
+            request_filter: RequestFilter {
+                enabled: vars.bool_or("EXPEDITE_REQUEST_FILTER")?.unwrap_or(true),
+                max_body_bytes: vars.positive_or("EXPEDITE_MAX_BODY_BYTES", 1024 * 1024)? as usize,
+                blocked_ips: vars.ip_list("EXPEDITE_BLOCKED_IPS")?,
+            },
             rate_limits: RateLimits {
                 enabled: vars.bool_or("EXPEDITE_RATE_LIMITS")?.unwrap_or(true),
                 client_key: match vars.get("EXPEDITE_CLIENT_KEY") {
@@ -338,6 +356,22 @@ impl Vars {
                 problem: "expected true or false",
             }),
         }
+    }
+
+    fn ip_list(&self, name: &'static str) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+        self.get(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|ip| !ip.is_empty())
+            .map(|ip| {
+                ip.parse().map_err(|_| ConfigError {
+                    name,
+                    value: ip.to_owned(),
+                    problem: "expected IP addresses separated by commas",
+                })
+            })
+            .collect()
     }
 
     fn positive_or(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {

@@ -13,6 +13,7 @@ mod services;
 pub mod store;
 
 pub use config::{
-    ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, StoreBackend,
+    ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, RequestFilter,
+    StoreBackend,
 };
 pub use services::Services;

@@ -24,8 +24,16 @@ pub struct Block {
     pub location: Location,
 }
 
-/// Field names whose values are free text by design and are not inspected.
-pub const FREE_TEXT_FIELDS: [&str; 4] = ["prompt", "search", "password", "q"];
+/// Field names whose values are not inspected: free text by design (a question, a search, a
+/// password) or opaque tokens that are verified cryptographically (the session cookies).
+pub const EXEMPT_FIELDS: [&str; 6] = [
+    "prompt",
+    "search",
+    "password",
+    "q",
+    "expedite_access",
+    "expedite_refresh",
+];
 
 /// Inspects a request; `None` when it may pass.
 pub fn inspect(
@@ -39,7 +47,7 @@ pub fn inspect(
         if field
             .name
             .as_deref()
-            .is_some_and(|name| FREE_TEXT_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
+            .is_some_and(|name| EXEMPT_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
         {
             continue;
         }

@@ -1,7 +1,11 @@
-//! The edge layers in front of the router: security headers and rate limits.
+//! The edge layers in front of the router: security headers, rate limits and the request
+//! filter.
 
+mod client;
+mod filter;
 mod headers;
 mod rate_limit;
 
+pub use filter::filter;
 pub use headers::security_headers;
 pub use rate_limit::{RateLimiting, limit};

@@ -1,15 +1,15 @@
 //! Per-client rate limits (`governor`): a general bucket for every request and a stricter one
 //! for sign-in attempts. Over the limit: 429 with `Retry-After` and `x-ratelimit-*` headers.
 
-use std::{net::SocketAddr, num::NonZeroU32, time::Duration};
+use std::{num::NonZeroU32, time::Duration};
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
-    http::{HeaderMap, HeaderValue, Method},
+    extract::{Request, State},
+    http::{HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use expedite_core::{ClientKey, RateLimits};
+use expedite_core::RateLimits;
 use expedite_domain::ErrorCode;
 use governor::{
     Quota, RateLimiter,
@@ -18,6 +18,7 @@ use governor::{
     state::keyed::DefaultKeyedStateStore,
 };
 
+use super::client::client_key;
 use crate::{AppState, error::ApiError};
 
 type Limiter =
@@ -105,61 +106,4 @@ fn too_many(wait: Duration, limit: u32) -> Response {
     headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
     response
-}
-
-/// Who the client is, as configured; "unknown" when the transport does not say.
-fn client_key(kind: ClientKey, request: &Request) -> String {
-    let peer = || {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-    };
-    let key = match kind {
-        ClientKey::Peer => peer(),
-        ClientKey::ForwardedFor => rightmost_forwarded_for(request.headers()).or_else(peer),
-        ClientKey::ApiGateway => api_gateway_source_ip(request).or_else(peer),
-    };
-    key.unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// The hop the last proxy (ours) appended; earlier entries are whatever the client wrote.
-fn rightmost_forwarded_for(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .rfind(|hop| !hop.is_empty())
-        .map(str::to_owned)
-}
-
-fn api_gateway_source_ip(request: &Request) -> Option<String> {
-    use lambda_http::request::RequestContext;
-    match request.extensions().get::<RequestContext>()? {
-        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.clone(),
-        RequestContext::ApiGatewayV2(context) => context.http.source_ip.clone(),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_rightmost_forwarded_hop_is_used() {
-        let mut headers = HeaderMap::new();
-        headers.append(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 10.0.0.1"),
-        );
-        headers.append("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
-        assert_eq!(
-            rightmost_forwarded_for(&headers).as_deref(),
-            Some("203.0.113.9")
-        );
-        assert_eq!(rightmost_forwarded_for(&HeaderMap::new()), None);
-    }
 }

@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            crate::edge::filter,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             crate::edge::limit,
         ))
         .layer(middleware::from_fn_with_state(

@@ -157,3 +157,70 @@ async fn sign_in_attempts_are_limited_per_client_and_per_account() {
     }
     assert_eq!(statuses, [401, 401, 401, 429]);
 }
+
+#[tokio::test]
+async fn attacks_are_refused_and_questions_pass() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/customers?id=1%27%20OR%20%271%27%3D%271",
+        "/api/customers?file=..%2F..%2Fetc%2Fpasswd",
+        "/sign-in?next=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 403, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    let question =
+        json!({"prompt": "accounts where Type = 'Partner' or Industry is null; <b>urgent</b>"});
+    let response = app
+        .client
+        .post(app.url("/api/ai/query"))
+        .json(&question)
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        response.status(),
+        403,
+        "free text in the prompt is not an attack"
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413_and_blocked_addresses_403() {
+    let app = TestApp::spawn_with(|config| {
+        config.request_filter.max_body_bytes = 1024;
+        config.request_filter.blocked_ips = vec!["203.0.113.66".parse().unwrap()];
+        config.rate_limits.client_key = ClientKey::ForwardedFor;
+    })
+    .await;
+    let big = json!({"prompt": "x".repeat(4096)});
+    let response = app
+        .client
+        .post(app.url("/auth/sign-in"))
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large");
+
+    let refused = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-forwarded-for", "203.0.113.66")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let other = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-forwarded-for", "203.0.113.67")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+}
