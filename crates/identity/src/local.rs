@@ -74,8 +74,9 @@ pub struct LocalIdp {
     store: Arc<dyn Store>,
     key: Arc<SigningKey>,
     settings: LocalIdpSettings,
-    /// Verified against when the email is unknown, so timing does not reveal accounts.
-    decoy_hash: String,
+    /// Verified against when the email is unknown, so timing does not reveal accounts;
+    /// computed on first use so that start-up does not pay for it.
+    decoy_hash: Arc<std::sync::OnceLock<String>>,
 }
 
 impl std::fmt::Debug for LocalIdp {
@@ -92,7 +93,7 @@ impl LocalIdp {
             store,
             key,
             settings,
-            decoy_hash: hash_password("decoy password that matches nothing"),
+            decoy_hash: Arc::default(),
         }
     }
 
@@ -120,13 +121,19 @@ impl LocalIdp {
             Ok(email) => self.store.user_by_email(&email).await?,
             Err(_) => None,
         };
-        let hash = user
-            .as_ref()
-            .map_or_else(|| self.decoy_hash.clone(), |u| u.password_hash.clone());
+        let hash = user.as_ref().map(|u| u.password_hash.clone());
+        let decoy = Arc::clone(&self.decoy_hash);
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || {
+            let hash = hash.unwrap_or_else(|| {
+                decoy
+                    .get_or_init(|| hash_password("decoy password that matches nothing"))
+                    .clone()
+            });
+            verify_password(&password, &hash)
+        })
+        .await
+        .unwrap_or(false);
         match user {
             Some(user) if matches => self.issue(&user, uuid::Uuid::new_v4().to_string()).await,
             _ => Err(AuthError::InvalidCredentials),
