@@ -168,3 +168,99 @@ pub async fn create_queues(
         .to_owned();
     Ok((queue_url, dlq_url))
 }
+
+/// How a test user's password is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordKind {
+    /// The user must choose a new one at first sign-in (NEW_PASSWORD_REQUIRED).
+    Temporary,
+    Permanent,
+}
+
+/// A user pool with an app client allowed USER_PASSWORD_AUTH and refresh, and an `admins`
+/// group; returns (pool id, client id).
+pub async fn create_user_pool(
+    config: &aws_config::SdkConfig,
+) -> Result<(String, String), ProvisionError> {
+    use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
+    let client = aws_sdk_cognitoidentityprovider::Client::new(config);
+    let cognito_failed = |e: &dyn std::fmt::Debug| failed(format!("{e:?}"));
+    let pool = client
+        .create_user_pool()
+        .pool_name("expedite")
+        .send()
+        .await
+        .map_err(|e| cognito_failed(&e))?;
+    let pool_id = pool
+        .user_pool()
+        .and_then(|p| p.id())
+        .ok_or_else(|| failed("no pool id"))?
+        .to_owned();
+    let app = client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .map_err(|e| cognito_failed(&e))?;
+    let client_id = app
+        .user_pool_client()
+        .and_then(|c| c.client_id())
+        .ok_or_else(|| failed("no client id"))?
+        .to_owned();
+    client
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("admins")
+        .send()
+        .await
+        .map_err(|e| cognito_failed(&e))?;
+    Ok((pool_id, client_id))
+}
+
+/// Adds a user (email as username) with a password and groups to a pool.
+pub async fn add_user(
+    config: &aws_config::SdkConfig,
+    pool_id: &str,
+    email: &str,
+    password: &str,
+    kind: PasswordKind,
+    groups: &[&str],
+) -> Result<(), ProvisionError> {
+    use aws_sdk_cognitoidentityprovider::types::MessageActionType;
+    let client = aws_sdk_cognitoidentityprovider::Client::new(config);
+    let cognito_failed = |e: &dyn std::fmt::Debug| failed(format!("{e:?}"));
+    let mut create = client
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(email)
+        .message_action(MessageActionType::Suppress);
+    if kind == PasswordKind::Temporary {
+        create = create.temporary_password(password);
+    }
+    create.send().await.map_err(|e| cognito_failed(&e))?;
+    if kind == PasswordKind::Permanent {
+        client
+            .admin_set_user_password()
+            .user_pool_id(pool_id)
+            .username(email)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|e| cognito_failed(&e))?;
+    }
+    for group in groups {
+        client
+            .admin_add_user_to_group()
+            .user_pool_id(pool_id)
+            .username(email)
+            .group_name(*group)
+            .send()
+            .await
+            .map_err(|e| cognito_failed(&e))?;
+    }
+    Ok(())
+}

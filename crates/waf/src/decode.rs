@@ -48,7 +48,7 @@ fn strip_comments(value: &str) -> String {
     out
 }
 
-/// `%xx`, `%uXXXX` and `+` (as space) decoding; invalid sequences stay as they are.
+/// `%hh`, `%uhhhh` and `+` (as space) decoding; invalid sequences stay as they are.
 fn url_decode(value: &str) -> String {
     let unicode = decode_percent_u(value);
     let spaced = unicode.replace('+', " ");

@@ -164,7 +164,19 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
     let (queue_url, dead_letter_url) = expedite_aws::provision::create_queues(&aws, &suffix, 5)
         .await
         .unwrap();
-    let cognito = cognito_pool_with_admin(&aws, "ops@example.com", "Ops-Passw0rd-123!").await;
+    let cognito = expedite_aws::provision::create_user_pool(&aws)
+        .await
+        .unwrap();
+    expedite_aws::provision::add_user(
+        &aws,
+        &cognito.0,
+        "ops@example.com",
+        "Ops-Passw0rd-123!",
+        expedite_aws::provision::PasswordKind::Permanent,
+        &["admins"],
+    )
+    .await
+    .unwrap();
     let issuer = format!("https://cognito-idp.us-east-1.amazonaws.com/{}", cognito.0);
     let jwks_url = format!("{endpoint}/{}/.well-known/jwks.json", cognito.0);
     let env = [
@@ -222,70 +234,4 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
         .call_json("POST", "/auth/sign-in", &[], Some(wrong))
         .await;
     assert_eq!(refused["statusCode"], 401);
-}
-
-/// A moto user pool with an app client and an administrator whose password is permanent;
-/// returns (pool id, client id).
-async fn cognito_pool_with_admin(
-    aws: &aws_config::SdkConfig,
-    email: &str,
-    password: &str,
-) -> (String, String) {
-    use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, MessageActionType};
-    let client = aws_sdk_cognitoidentityprovider::Client::new(aws);
-    let pool = client
-        .create_user_pool()
-        .pool_name("expedite")
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    let app = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap();
-    let client_id = app
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    client
-        .create_group()
-        .user_pool_id(&pool_id)
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username(email)
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username(email)
-        .password(password)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_add_user_to_group()
-        .user_pool_id(&pool_id)
-        .username(email)
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
-    (pool_id, client_id)
 }

@@ -3,8 +3,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, MessageActionType};
-use expedite_aws::CognitoIdp;
+use expedite_aws::{
+    CognitoIdp,
+    provision::{self, PasswordKind},
+};
 use expedite_core::identity::{IdentityProvider, SessionEnd, SignInError};
 use expedite_domain::Role;
 use expedite_identity::{HttpJwks, TokenUse, Verifier, VerifierSettings};
@@ -19,53 +21,17 @@ struct Pool {
 
 async fn pool_with_admin(email: &str) -> Pool {
     let config = crate::moto::config().await;
-    let client = aws_sdk_cognitoidentityprovider::Client::new(&config);
-    let pool = client
-        .create_user_pool()
-        .pool_name("expedite")
-        .send()
-        .await
-        .unwrap();
-    let pool_id = pool.user_pool().unwrap().id().unwrap().to_owned();
-    let app = client
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap();
-    let client_id = app
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
-    client
-        .create_group()
-        .user_pool_id(&pool_id)
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_create_user()
-        .user_pool_id(&pool_id)
-        .username(email)
-        .temporary_password(TEMPORARY)
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .unwrap();
-    client
-        .admin_add_user_to_group()
-        .user_pool_id(&pool_id)
-        .username(email)
-        .group_name("admins")
-        .send()
-        .await
-        .unwrap();
+    let (pool_id, client_id) = provision::create_user_pool(&config).await.unwrap();
+    provision::add_user(
+        &config,
+        &pool_id,
+        email,
+        TEMPORARY,
+        PasswordKind::Temporary,
+        &["admins"],
+    )
+    .await
+    .unwrap();
     let endpoint = std::env::var("EXPEDITE_TEST_MOTO_URL").unwrap();
     let verifier = Verifier::new(
         VerifierSettings {
