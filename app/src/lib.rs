@@ -20,10 +20,13 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 use components::shell::Layout;
-use pages::{dashboard::Dashboard, not_found::NotFound, sign_in::SignInPage};
+use pages::{
+    admin_users::AdminUsers, dashboard::Dashboard, not_found::NotFound, sign_in::SignInPage,
+};
 use session::Session;
 
 /// The file name (without extension) cargo-leptos gives the JS, wasm and CSS bundles.
@@ -68,6 +71,7 @@ pub fn App() -> impl IntoView {
                     // Data pages render after their data resolves, so they read fine without JavaScript.
                     <Route path=StaticSegment("") view=Dashboard ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsers ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -44,9 +44,26 @@ test("a user signs in, sees the dashboard with live data, and signs out", async 
   await expect(page).toHaveURL(/\/sign-in\?next=\/$/);
 });
 
-test("an administrator is shown as one", async ({ page }) => {
+test("an administrator is shown as one and can open the user list", async ({ page }) => {
   await signIn(page, accounts.admin);
   await expect(page.getByTestId("role")).toHaveText("Administrator");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  const users = page.getByTestId("users");
+  await expect(users.getByRole("cell", { name: accounts.user.email })).toBeVisible();
+  await expect(users.getByRole("row").filter({ hasText: accounts.admin.email })).toContainText("Administrator");
+});
+
+test("a standard user has no admin navigation and is refused the admin page", async ({ page, consoleProblems }) => {
+  await signIn(page, accounts.user);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" })).toHaveCount(0);
+  const response = await openHydrated(page, "/admin/users");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "This page is for administrators" })).toBeVisible();
+  await expect(page.getByTestId("users")).toHaveCount(0);
+  // Chromium logs the document's own 403 status; that one is the point of this test.
+  const documentStatus = consoleProblems.findIndex((line) => line.includes("status of 403"));
+  if (documentStatus >= 0) consoleProblems.splice(documentStatus, 1);
 });
 
 test("unknown addresses show the not-found page with status 404", async ({ page, consoleProblems }) => {

@@ -1,9 +1,11 @@
-//! Shows its children to signed-in users and sends everyone else to the sign-in page.
+//! Page guards: signed-in users only, or administrators only.
 
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 
-use crate::session::Session;
+use expedite_domain::Role;
+
+use crate::{pages::forbidden::Forbidden, session::Session};
 
 #[component]
 pub(crate) fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
@@ -23,5 +25,27 @@ pub(crate) fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Shows its children to administrators, the forbidden page to other signed-in users, and
+/// sends everyone else to the sign-in page. The server enforces the same on every admin route.
+#[component]
+pub(crate) fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let children = StoredValue::new(children);
+    view! {
+        <RequireSignIn>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.user.await {
+                        Ok(Some(me)) if me.role == Role::Admin => {
+                            children.with_value(|children| children()).into_any()
+                        }
+                        _ => view! { <Forbidden /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </RequireSignIn>
     }
 }

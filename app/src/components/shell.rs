@@ -50,6 +50,11 @@ fn SignedInBar(me: Me) -> impl IntoView {
                 <li>
                     <A href="/" exact=true>"Dashboard"</A>
                 </li>
+                {(me.role == Role::Admin).then(|| view! {
+                    <li>
+                        <A href="/admin/users">"Users"</A>
+                    </li>
+                })}
             </ul>
         </nav>
         <div class="who push">

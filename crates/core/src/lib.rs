@@ -16,4 +16,4 @@ pub use config::{
     ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, RequestFilter,
     StoreBackend,
 };
-pub use services::Services;
+pub use services::{AccessError, Services};

@@ -10,15 +10,26 @@ use std::{
 };
 
 use async_trait::async_trait;
-use expedite_domain::SystemStatus;
+use expedite_domain::{Role, SystemStatus, UserSummary};
 
 use crate::{
-    Config,
-    identity::{IdentityProvider, SessionEnd, SessionTokens, SignInError},
+    Config, IdentityBackend,
+    identity::{Caller, IdentityProvider, SessionEnd, SessionTokens, SignInError},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
     store::{Store, StoreError},
 };
+
+/// Why a use-case refused the caller or could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("This is for administrators.")]
+    Forbidden,
+    #[error("Accounts are managed in the identity provider's own console for this deployment.")]
+    ManagedElsewhere,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// Cheap to clone: everything lives behind one `Arc`.
 #[derive(Clone)]
@@ -114,6 +125,18 @@ impl Services {
     /// Ends a session.
     pub async fn sign_out(&self, session: &SessionEnd) -> Result<(), SignInError> {
         self.identity()?.sign_out(session).await
+    }
+
+    /// The built-in provider's accounts, for administrators only.
+    pub async fn list_users(&self, caller: &Caller) -> Result<Vec<UserSummary>, AccessError> {
+        if caller.role != Role::Admin {
+            return Err(AccessError::Forbidden);
+        }
+        if self.inner.config.identity != IdentityBackend::Local {
+            return Err(AccessError::ManagedElsewhere);
+        }
+        let users = self.inner.store.list_users().await?;
+        Ok(users.iter().map(UserSummary::from).collect())
     }
 
     /// Whether the process can serve requests: its store answers.

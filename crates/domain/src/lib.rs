@@ -22,4 +22,4 @@ pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};
 pub use status::{Deployment, SystemStatus};
 pub use sync::{SyncIssue, SyncKind, SyncRun, SyncStatus};
 pub use timestamp::Timestamp;
-pub use user::{ADMINS_GROUP, Email, InvalidEmail, Me, Role, User};
+pub use user::{ADMINS_GROUP, Email, InvalidEmail, Me, Role, User, UserSummary};

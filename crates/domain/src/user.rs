@@ -37,6 +37,28 @@ pub struct Me {
     pub role: Role,
 }
 
+/// An account as administrators see it in the user list (never the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub user_id: UserId,
+    pub email: Email,
+    pub groups: Vec<String>,
+    pub role: Role,
+    pub created_at: Timestamp,
+}
+
+impl From<&User> for UserSummary {
+    fn from(user: &User) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            groups: user.groups.clone(),
+            role: Role::from_groups(&user.groups),
+            created_at: user.created_at,
+        }
+    }
+}
+
 /// An email address, trimmed and lowercased; a plausible `local@domain` of at most 254 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

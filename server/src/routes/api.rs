@@ -3,11 +3,14 @@
 
 use axum::{Router, http::Uri, routing::get};
 
-use super::me::me;
+use super::{admin, me::me};
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me)).fallback(not_found)
+    Router::new()
+        .route("/me", get(me))
+        .route("/admin/users", get(admin::users))
+        .fallback(not_found)
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -1,5 +1,6 @@
 //! The router: health probes, the REST API, server functions, SSR pages and static files.
 
+mod admin;
 mod api;
 mod health;
 mod me;

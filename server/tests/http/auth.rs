@@ -284,3 +284,50 @@ async fn demo_accounts_exist_on_a_fresh_start() {
         assert!(idp.user_exists(&email).await.unwrap());
     }
 }
+
+#[tokio::test]
+async fn admin_routes_refuse_everyone_but_the_admins_group() {
+    let app = TestApp::spawn().await;
+    app.add_user("root@example.com", PASSWORD, &["admins"])
+        .await;
+    let refused_groups: [&[&str]; 5] = [&[], &["users"], &["Admins"], &[" admins"], &["admins "]];
+    for (n, groups) in refused_groups.iter().enumerate() {
+        let email = format!("user{n}@example.com");
+        app.add_user(&email, PASSWORD, groups).await;
+    }
+
+    let anonymous = app.get("/api/admin/users").await;
+    assert_eq!(anonymous.status(), 401);
+    for n in 0..refused_groups.len() {
+        let tokens = app.sign_in(&format!("user{n}@example.com"), PASSWORD).await;
+        let response = app
+            .client
+            .get(app.url("/api/admin/users"))
+            .bearer_auth(tokens["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "groups {:?}", refused_groups[n]);
+        let body: ErrorBody = response.json().await.unwrap();
+        assert_eq!(body.error.code, ErrorCode::Forbidden);
+    }
+
+    let admin = app.sign_in("root@example.com", PASSWORD).await;
+    let response = app
+        .client
+        .get(app.url("/api/admin/users"))
+        .bearer_auth(admin["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(
+        !text.contains("argon2"),
+        "no password hashes leave the server"
+    );
+    let users: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let emails: Vec<&str> = users.iter().map(|u| u["email"].as_str().unwrap()).collect();
+    assert!(emails.contains(&"root@example.com") && emails.contains(&"user0@example.com"));
+    assert!(emails.windows(2).all(|w| w[0] <= w[1]), "ordered by email");
+}

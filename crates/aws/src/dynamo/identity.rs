@@ -81,6 +81,33 @@ impl IdentityStore for DynamoStore {
             .transpose()
     }
 
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .scan()
+                .table_name(&self.tables.identity)
+                .filter_expression("begins_with(pk, :user)")
+                .expression_attribute_values(":user", s("USER#"))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for item in output.items() {
+                users.push(read_user(item)?);
+            }
+            start = output.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
+        users.sort_by(|a, b| a.email.as_str().cmp(b.email.as_str()));
+        Ok(users)
+    }
+
     async fn set_user_groups(&self, id: &UserId, groups: &[String]) -> Result<bool, StoreError> {
         let groups = serde_json::to_string(groups).map_err(corrupt)?;
         self.update_user(id, "groups", groups).await

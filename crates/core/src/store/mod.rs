@@ -203,6 +203,9 @@ pub trait IdentityStore: Send + Sync {
     /// Replaces the user's groups; `false` when there is no such user.
     async fn set_user_groups(&self, id: &UserId, groups: &[String]) -> Result<bool, StoreError>;
 
+    /// Every account, ordered by email (administrators' user list; pools are small).
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+
     /// Replaces the user's password hash; `false` when there is no such user.
     async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<bool, StoreError>;
 

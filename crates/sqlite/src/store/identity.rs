@@ -52,6 +52,16 @@ impl IdentityStore for SqliteStore {
             .transpose()
     }
 
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        sqlx::query("SELECT * FROM users ORDER BY email")
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(read_user)
+            .collect()
+    }
+
     async fn set_user_groups(&self, id: &UserId, groups: &[String]) -> Result<bool, StoreError> {
         let groups = serde_json::to_string(groups).map_err(corrupt)?;
         let updated = sqlx::query("UPDATE users SET groups_json = ? WHERE id = ?")

@@ -74,6 +74,25 @@ pub async fn users_are_unique_by_id_and_email(store: &dyn Store) {
     let updated = store.user_by_id(&alice.id).await.unwrap().unwrap();
     assert_eq!(updated.groups, groups);
     assert_eq!(updated.password_hash, "$argon2id$new");
+    store
+        .create_user(&user("u-zed", "zed@example.com"))
+        .await
+        .unwrap();
+    store
+        .create_user(&user("u-bob", "bob@example.com"))
+        .await
+        .unwrap();
+    let emails: Vec<String> = store
+        .list_users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect();
+    assert_eq!(
+        emails,
+        ["alice@example.com", "bob@example.com", "zed@example.com"]
+    );
     let nobody = UserId::parse("u-nobody").unwrap();
     assert!(!store.set_user_groups(&nobody, &groups).await.unwrap());
     assert!(!store.set_password_hash(&nobody, "x").await.unwrap());

@@ -1,0 +1,71 @@
+//! Administrators: the accounts of the built-in identity provider.
+
+use expedite_domain::{Role, UserSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{api::list_users, components::require_sign_in::RequireAdmin};
+
+#[component]
+pub(crate) fn AdminUsers() -> impl IntoView {
+    view! {
+        <Title text="Users" />
+        <RequireAdmin>
+            <UserList />
+        </RequireAdmin>
+    }
+}
+
+#[component]
+fn UserList() -> impl IntoView {
+    let users = Resource::new(|| (), |_| list_users());
+    view! {
+        <h1>"Users"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(users) => view! { <UserTable users /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <p class="muted">
+            "Add accounts with " <code>"server users add --email … [--group admins]"</code> "."
+        </p>
+    }
+}
+
+#[component]
+fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="users">
+            <thead>
+                <tr>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"Groups"</th>
+                    <th scope="col">"Created"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {users
+                    .into_iter()
+                    .map(|user| {
+                        let role = match user.role {
+                            Role::Admin => "Administrator",
+                            Role::User => "User",
+                        };
+                        view! {
+                            <tr>
+                                <td>{user.email.as_str().to_owned()}</td>
+                                <td>{role}</td>
+                                <td>{user.groups.join(", ")}</td>
+                                <td>{user.created_at.to_rfc3339()[..10].to_owned()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

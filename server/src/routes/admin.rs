@@ -1,0 +1,28 @@
+//! Administrators' REST routes. Every handler takes [`Admin`]: 401 signed out, 403 otherwise.
+
+use axum::{Json, extract::State};
+use expedite_core::AccessError;
+use expedite_domain::{ErrorCode, UserSummary};
+
+use crate::{AppState, auth::Admin, error::ApiError};
+
+/// `GET /api/admin/users`: the built-in provider's accounts.
+pub(super) async fn users(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+) -> Result<Json<Vec<UserSummary>>, ApiError> {
+    state
+        .services
+        .list_users(&caller)
+        .await
+        .map(Json)
+        .map_err(access_error)
+}
+
+pub(super) fn access_error(error: AccessError) -> ApiError {
+    match error {
+        AccessError::Forbidden => ApiError::forbidden(error.to_string()),
+        AccessError::ManagedElsewhere => ApiError::new(ErrorCode::NotFound, error.to_string()),
+        AccessError::Store(cause) => ApiError::internal(cause),
+    }
+}
