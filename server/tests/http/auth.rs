@@ -298,7 +298,7 @@ async fn admin_routes_refuse_everyone_but_the_admins_group() {
 
     let anonymous = app.get("/api/admin/users").await;
     assert_eq!(anonymous.status(), 401);
-    for n in 0..refused_groups.len() {
+    for (n, groups) in refused_groups.iter().enumerate() {
         let tokens = app.sign_in(&format!("user{n}@example.com"), PASSWORD).await;
         let response = app
             .client
@@ -307,7 +307,7 @@ async fn admin_routes_refuse_everyone_but_the_admins_group() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 403, "groups {:?}", refused_groups[n]);
+        assert_eq!(response.status(), 403, "groups {groups:?}");
         let body: ErrorBody = response.json().await.unwrap();
         assert_eq!(body.error.code, ErrorCode::Forbidden);
     }
