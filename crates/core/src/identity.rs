@@ -35,7 +35,7 @@ pub struct Authenticated(pub Option<Caller>);
 
 /// Name of the cookie that carries the access token.
 pub const ACCESS_COOKIE: &str = "expedite_access";
-/// Name of the cookie that carries the refresh token (sent to `/auth` and `/sfn` only).
+/// Name of the cookie that carries the refresh token.
 pub const REFRESH_COOKIE: &str = "expedite_refresh";
 /// How long the refresh cookie lives.
 pub const REFRESH_COOKIE_MAX_AGE_SECS: u64 = 30 * 24 * 3600;
@@ -98,8 +98,9 @@ pub struct SessionEnd {
 }
 
 /// `Set-Cookie` values that start a browser session: HttpOnly, SameSite=Lax, `Secure` when
-/// the site is served over TLS. The refresh token goes only to the paths that use it.
-pub fn session_cookies(tokens: &SessionTokens, secure: bool) -> [String; 3] {
+/// the site is served over TLS. The server renews an expired access token from the refresh
+/// token when a page is loaded, so both go to every path.
+pub fn session_cookies(tokens: &SessionTokens, secure: bool) -> [String; 2] {
     let secure = if secure { "; Secure" } else { "" };
     [
         format!(
@@ -107,23 +108,18 @@ pub fn session_cookies(tokens: &SessionTokens, secure: bool) -> [String; 3] {
             tokens.access_token, tokens.expires_in
         ),
         format!(
-            "{REFRESH_COOKIE}={}; Path=/auth; Max-Age={REFRESH_COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
-            tokens.refresh_token
-        ),
-        format!(
-            "{REFRESH_COOKIE}={}; Path=/sfn; Max-Age={REFRESH_COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
+            "{REFRESH_COOKIE}={}; Path=/; Max-Age={REFRESH_COOKIE_MAX_AGE_SECS}; HttpOnly; SameSite=Lax{secure}",
             tokens.refresh_token
         ),
     ]
 }
 
 /// `Set-Cookie` values that end a browser session.
-pub fn cleared_cookies(secure: bool) -> [String; 3] {
+pub fn cleared_cookies(secure: bool) -> [String; 2] {
     let secure = if secure { "; Secure" } else { "" };
     [
         format!("{ACCESS_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
-        format!("{REFRESH_COOKIE}=; Path=/auth; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
-        format!("{REFRESH_COOKIE}=; Path=/sfn; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
+        format!("{REFRESH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"),
     ]
 }
 
@@ -149,13 +145,13 @@ mod tests {
             refresh_token: "r".into(),
             expires_in: 3600,
         };
-        let [access, refresh, _] = session_cookies(&tokens, true);
+        let [access, refresh] = session_cookies(&tokens, true);
         assert_eq!(
             access,
             "expedite_access=a; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure"
         );
         assert!(
-            refresh.starts_with("expedite_refresh=r; Path=/auth;") && refresh.ends_with("; Secure")
+            refresh.starts_with("expedite_refresh=r; Path=/;") && refresh.ends_with("; Secure")
         );
         assert!(!session_cookies(&tokens, false)[0].contains("Secure"));
         assert!(

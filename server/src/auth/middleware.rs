@@ -2,11 +2,14 @@
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, Method, header},
+    http::{HeaderMap, HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use expedite_core::identity::{ACCESS_COOKIE, Authenticated, REFRESH_COOKIE, cookie_value};
+use expedite_core::identity::{
+    ACCESS_COOKIE, Authenticated, Caller, REFRESH_COOKIE, SignInError, cleared_cookies,
+    cookie_value, session_cookies,
+};
 use expedite_identity::TokenUse;
 
 use crate::{AppState, error::ApiError};
@@ -43,7 +46,7 @@ pub async fn authenticate(
             tracing::warn!(path = %request.uri().path(), "cross-site request refused");
             return ApiError::forbidden("Cross-site requests are not allowed.").into_response();
         }
-        match cookie_value(&cookies, ACCESS_COOKIE) {
+        let caller = match cookie_value(&cookies, ACCESS_COOKIE) {
             Some(token) => state
                 .auth
                 .verifier
@@ -51,10 +54,61 @@ pub async fn authenticate(
                 .await
                 .ok(),
             None => None,
+        };
+        match (caller, cookie_value(&cookies, REFRESH_COOKIE)) {
+            (None, Some(refresh)) if renews_session(&request) => {
+                let (caller, cookies) = renew(&state, refresh).await;
+                request.extensions_mut().insert(Authenticated(caller));
+                let mut response = next.run(request).await;
+                for cookie in cookies {
+                    if let Ok(value) = HeaderValue::from_str(&cookie) {
+                        response.headers_mut().append(header::SET_COOKIE, value);
+                    }
+                }
+                return response;
+            }
+            (caller, _) => caller,
         }
     };
     request.extensions_mut().insert(Authenticated(caller));
     next.run(request).await
+}
+
+/// Page loads (and the UI's session check) renew an expired access token; API calls and
+/// assets do not, so parallel requests never race to use the same refresh token.
+fn renews_session(request: &Request) -> bool {
+    let headers = request.headers();
+    let navigation = request.method() == Method::GET
+        && (headers
+            .get("sec-fetch-mode")
+            .is_some_and(|v| v == "navigate")
+            || headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html")));
+    navigation || (request.method() == Method::POST && request.uri().path() == "/sfn/current_user")
+}
+
+/// Trades the refresh token for new tokens: the caller and the cookies to set. A session that
+/// has ended gets its cookies cleared.
+async fn renew(state: &AppState, refresh: &str) -> (Option<Caller>, Vec<String>) {
+    let secure = state.auth.secure_cookies;
+    match state.services.refresh_session(refresh).await {
+        Ok(tokens) => {
+            let caller = state
+                .auth
+                .verifier
+                .verify(&tokens.access_token, TokenUse::Access)
+                .await
+                .ok();
+            (caller, session_cookies(&tokens, secure).to_vec())
+        }
+        Err(SignInError::Unavailable(cause)) => {
+            tracing::warn!(%cause, "session renewal unavailable");
+            (None, Vec::new())
+        }
+        Err(_) => (None, cleared_cookies(secure).to_vec()),
+    }
 }
 
 fn cookie_header(headers: &HeaderMap) -> String {

@@ -38,7 +38,7 @@ async fn sign_in_returns_tokens_and_session_cookies() {
     assert!(
         cookies
             .iter()
-            .any(|c| c.starts_with("expedite_refresh=") && c.contains("Path=/auth"))
+            .any(|c| c.starts_with("expedite_refresh=") && c.contains("HttpOnly"))
     );
     assert!(
         cookies.iter().all(|c| !c.contains("Secure")),
@@ -330,4 +330,67 @@ async fn admin_routes_refuse_everyone_but_the_admins_group() {
     let emails: Vec<&str> = users.iter().map(|u| u["email"].as_str().unwrap()).collect();
     assert!(emails.contains(&"root@example.com") && emails.contains(&"user0@example.com"));
     assert!(emails.windows(2).all(|w| w[0] <= w[1]), "ordered by email");
+}
+
+#[tokio::test]
+async fn page_loads_renew_an_expired_session_from_the_refresh_cookie() {
+    let app = app_with_alice().await;
+    let tokens = app.sign_in("alice@example.com", PASSWORD).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let load = |cookie: String| {
+        app.client
+            .get(app.url("/"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::COOKIE, cookie)
+            .send()
+    };
+
+    // The access token is gone (expired, say); the refresh token still works.
+    let page = load(format!(
+        "expedite_access=expired.garbage.token; expedite_refresh={refresh}"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "the dashboard, not the sign-in redirect"
+    );
+    let renewed: Vec<String> = page
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        renewed.iter().any(|c| c.starts_with("expedite_access=ey")),
+        "{renewed:?}"
+    );
+    assert!(
+        renewed
+            .iter()
+            .any(|c| c.starts_with("expedite_refresh=") && !c.contains(refresh))
+    );
+    assert!(page.text().await.unwrap().contains("alice@example.com"));
+
+    // The old refresh token was used up: presenting it again ends the session.
+    let replay = load(format!("expedite_refresh={refresh}")).await.unwrap();
+    assert_eq!(replay.status(), 302);
+    assert!(
+        replay
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .all(|c| c.to_str().unwrap().contains("Max-Age=0"))
+    );
+
+    // API calls never renew: they get 401 and the client decides.
+    let api = app
+        .client
+        .get(app.url("/api/me"))
+        .header(header::COOKIE, format!("expedite_refresh={refresh}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
 }
