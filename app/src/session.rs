@@ -3,6 +3,7 @@
 
 use expedite_domain::Me;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::UiError;
 
@@ -16,35 +17,90 @@ pub async fn current_user() -> Result<Option<Me>, UiError> {
     Ok(caller.map(|caller| caller.me()))
 }
 
+/// Where a sign-in stands after one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInStep {
+    /// Signed in; the response redirected to the page asked for.
+    SignedIn,
+    /// The account has a temporary password: choose a new one to finish.
+    NewPasswordRequired { email: String, session: String },
+}
+
 /// Signs in and starts a browser session, then goes to `next` (a local path) or the dashboard.
 #[server(prefix = "/sfn", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), UiError> {
-    use expedite_core::{Services, identity::session_cookies};
-    use expedite_domain::ErrorCode;
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<SignInStep, UiError> {
+    use expedite_core::{Services, identity::SignInError};
 
     let services = expect_context::<Services>();
-    let tokens = services.sign_in(&email, &password).await.map_err(|error| {
-        let (code, status) = match error {
-            expedite_core::identity::SignInError::Unavailable(_) => (
-                ErrorCode::Unavailable,
-                http::StatusCode::SERVICE_UNAVAILABLE,
-            ),
-            expedite_core::identity::SignInError::TooManyAttempts => {
-                (ErrorCode::RateLimited, http::StatusCode::TOO_MANY_REQUESTS)
-            }
-            expedite_core::identity::SignInError::NewPasswordRequired { .. }
-            | expedite_core::identity::SignInError::PasswordPolicy => {
-                (ErrorCode::Forbidden, http::StatusCode::FORBIDDEN)
-            }
-            _ => (ErrorCode::Unauthorized, http::StatusCode::UNAUTHORIZED),
-        };
-        expect_context::<leptos_axum::ResponseOptions>().set_status(status);
-        UiError::new(code, error.to_string())
-    })?;
-    let secure = services.config().public_url.starts_with("https://");
-    set_cookies(&session_cookies(&tokens, secure));
-    leptos_axum::redirect(&local_path(next.as_deref()));
+    match services.sign_in(&email, &password).await {
+        Ok(tokens) => {
+            start_session(&services, &tokens, next.as_deref());
+            Ok(SignInStep::SignedIn)
+        }
+        Err(SignInError::NewPasswordRequired { session }) => {
+            Ok(SignInStep::NewPasswordRequired { email, session })
+        }
+        Err(error) => Err(refused(&error)),
+    }
+}
+
+/// Finishes a sign-in that asked for a new password, then goes to `next` or the dashboard.
+#[server(prefix = "/sfn", endpoint = "complete_new_password")]
+pub async fn complete_new_password(
+    email: String,
+    new_password: String,
+    session: String,
+    next: Option<String>,
+) -> Result<(), UiError> {
+    use expedite_core::Services;
+
+    let services = expect_context::<Services>();
+    let tokens = services
+        .complete_new_password(&email, &new_password, &session)
+        .await
+        .map_err(|error| refused(&error))?;
+    start_session(&services, &tokens, next.as_deref());
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn start_session(
+    services: &expedite_core::Services,
+    tokens: &expedite_core::identity::SessionTokens,
+    next: Option<&str>,
+) {
+    let secure = services.config().public_url.starts_with("https://");
+    set_cookies(&expedite_core::identity::session_cookies(tokens, secure));
+    leptos_axum::redirect(&local_path(next));
+}
+
+/// A refused sign-in step as the page shows it, with the matching HTTP status.
+#[cfg(feature = "ssr")]
+fn refused(error: &expedite_core::identity::SignInError) -> UiError {
+    use expedite_core::identity::SignInError;
+    use expedite_domain::ErrorCode;
+
+    let (code, status) = match error {
+        SignInError::Unavailable(_) => (
+            ErrorCode::Unavailable,
+            http::StatusCode::SERVICE_UNAVAILABLE,
+        ),
+        SignInError::TooManyAttempts => {
+            (ErrorCode::RateLimited, http::StatusCode::TOO_MANY_REQUESTS)
+        }
+        SignInError::PasswordPolicy | SignInError::NewPasswordRequired { .. } => {
+            (ErrorCode::BadRequest, http::StatusCode::BAD_REQUEST)
+        }
+        SignInError::InvalidCredentials | SignInError::SessionEnded => {
+            (ErrorCode::Unauthorized, http::StatusCode::UNAUTHORIZED)
+        }
+    };
+    expect_context::<leptos_axum::ResponseOptions>().set_status(status);
+    UiError::new(code, error.to_string())
 }
 
 /// Ends the browser session and goes to the sign-in page.
@@ -107,6 +163,7 @@ pub fn local_path(next: Option<&str>) -> String {
 pub struct Session {
     pub user: Resource<Result<Option<Me>, UiError>>,
     pub sign_in: ServerAction<SignIn>,
+    pub new_password: ServerAction<CompleteNewPassword>,
     pub sign_out: ServerAction<SignOut>,
 }
 
@@ -114,14 +171,22 @@ impl Session {
     /// Creates the session resource and actions; call once, in the root component.
     pub fn provide() -> Self {
         let sign_in = ServerAction::<SignIn>::new();
+        let new_password = ServerAction::<CompleteNewPassword>::new();
         let sign_out = ServerAction::<SignOut>::new();
         let user = Resource::new(
-            move || (sign_in.version().get(), sign_out.version().get()),
+            move || {
+                (
+                    sign_in.version().get(),
+                    new_password.version().get(),
+                    sign_out.version().get(),
+                )
+            },
             |_| current_user(),
         );
         let session = Self {
             user,
             sign_in,
+            new_password,
             sign_out,
         };
         provide_context(session);

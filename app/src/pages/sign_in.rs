@@ -1,16 +1,38 @@
-//! The sign-in page. Errors never say whether an account exists.
+//! The sign-in page, with the new-password step for accounts that have a temporary password.
+//! Errors never say whether an account exists.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::session::Session;
+use crate::session::{Session, SignInStep};
 
 #[component]
 pub(crate) fn SignInPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
+    let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
+    let challenge = move || match session.sign_in.value().get() {
+        Some(Ok(SignInStep::NewPasswordRequired { email, session })) => Some((email, session)),
+        _ => None,
+    };
+
+    view! {
+        <Title text="Sign in" />
+        <section class="card narrow" aria-labelledby="sign-in-heading">
+            {move || match challenge() {
+                Some((email, challenge)) => {
+                    view! { <NewPasswordForm email challenge next /> }.into_any()
+                }
+                None => view! { <PasswordForm next /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(next: Signal<String>) -> impl IntoView {
+    let session = expect_context::<Session>();
     let error = move || {
         session
             .sign_in
@@ -19,28 +41,63 @@ pub(crate) fn SignInPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|error| error.message)
     };
-
     view! {
-        <Title text="Sign in" />
-        <section class="card narrow" aria-labelledby="sign-in-heading">
-            <h1 id="sign-in-heading">"Sign in"</h1>
-            <ActionForm action=session.sign_in attr:class="form">
-                <input type="hidden" name="next" value=next />
-                <label for="email">"Email"</label>
-                <input id="email" type="email" name="email" autocomplete="username" required />
-                <label for="password">"Password"</label>
-                <input
-                    id="password"
-                    type="password"
-                    name="password"
-                    autocomplete="current-password"
-                    required
-                />
-                <p class="error" role="alert">{error}</p>
-                <button class="button" type="submit" disabled=move || session.sign_in.pending().get()>
-                    "Sign in"
-                </button>
-            </ActionForm>
-        </section>
+        <h1 id="sign-in-heading">"Sign in"</h1>
+        <ActionForm action=session.sign_in attr:class="form">
+            <input type="hidden" name="next" value=next />
+            <label for="email">"Email"</label>
+            <input id="email" type="email" name="email" autocomplete="username" required />
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                type="password"
+                name="password"
+                autocomplete="current-password"
+                required
+            />
+            <p class="error" role="alert">{error}</p>
+            <button class="button" type="submit" disabled=move || session.sign_in.pending().get()>
+                "Sign in"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn NewPasswordForm(email: String, challenge: String, next: Signal<String>) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let error = move || {
+        session
+            .new_password
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| error.message)
+    };
+    view! {
+        <h1 id="sign-in-heading">"Choose a new password"</h1>
+        <p class="muted">"Your account has a temporary password. Choose your own to finish signing in."</p>
+        <ActionForm action=session.new_password attr:class="form">
+            <input type="hidden" name="next" value=next />
+            <input type="hidden" name="email" value=email />
+            <input type="hidden" name="session" value=challenge />
+            <label for="new-password">"New password"</label>
+            <input
+                id="new-password"
+                type="password"
+                name="new_password"
+                autocomplete="new-password"
+                minlength="12"
+                required
+            />
+            <p class="error" role="alert">{error}</p>
+            <button
+                class="button"
+                type="submit"
+                disabled=move || session.new_password.pending().get()
+            >
+                "Set password and sign in"
+            </button>
+        </ActionForm>
     }
 }

@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/auth/sign-in", post(sign_in))
+        .route("/auth/new-password", post(new_password))
         .route("/auth/refresh", post(refresh))
         .route("/auth/sign-out", post(sign_out))
 }
@@ -30,6 +31,13 @@ pub(crate) fn router() -> Router<AppState> {
 struct SignInRequest {
     email: String,
     password: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct NewPasswordRequest {
+    email: String,
+    new_password: String,
+    session: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,9 +61,33 @@ async fn sign_in(
 ) -> Result<Response, ApiError> {
     refuse_cross_site(&headers)?;
     let Json(request) = body.map_err(bad_json)?;
-    let tokens = state
+    match state
         .services
         .sign_in(&request.email, &request.password)
+        .await
+    {
+        Ok(tokens) => Ok(session_response(&state, &tokens)),
+        // Like Cognito's InitiateAuth: a challenge is a step of the flow, answered at
+        // `/auth/new-password` with this session.
+        Err(SignInError::NewPasswordRequired { session }) => Ok(Json(json!({
+            "challenge_name": "NEW_PASSWORD_REQUIRED",
+            "session": session,
+        }))
+        .into_response()),
+        Err(error) => Err(sign_in_error(error)),
+    }
+}
+
+async fn new_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<NewPasswordRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    refuse_cross_site(&headers)?;
+    let Json(request) = body.map_err(bad_json)?;
+    let tokens = state
+        .services
+        .complete_new_password(&request.email, &request.new_password, &request.session)
         .await
         .map_err(sign_in_error)?;
     Ok(session_response(&state, &tokens))
@@ -158,10 +190,7 @@ fn refuse_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
 fn bad_json(rejection: JsonRejection) -> ApiError {
     ApiError::new(
         ErrorCode::BadRequest,
-        format!(
-            "Send a JSON body with email and password ({}).",
-            rejection.body_text()
-        ),
+        format!("Send a valid JSON body ({}).", rejection.body_text()),
     )
 }
 
@@ -173,7 +202,7 @@ fn sign_in_error(error: SignInError) -> ApiError {
         SignInError::SessionEnded => ApiError::new(ErrorCode::Unauthorized, error.to_string()),
         SignInError::TooManyAttempts => ApiError::new(ErrorCode::RateLimited, error.to_string()),
         SignInError::NewPasswordRequired { .. } | SignInError::PasswordPolicy => {
-            ApiError::new(ErrorCode::Forbidden, error.to_string())
+            ApiError::new(ErrorCode::BadRequest, error.to_string())
         }
         SignInError::Unavailable(cause) => ApiError::unavailable(anyhow::anyhow!(cause)),
     }

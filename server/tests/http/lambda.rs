@@ -229,6 +229,69 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
     assert_eq!(me["statusCode"], 200, "{me}");
     let me: Value = serde_json::from_str(me["body"].as_str().unwrap()).unwrap();
     assert_eq!(me["role"], "admin");
+    // A temporary password: the REST flow answers the challenge…
+    expedite_aws::provision::add_user(
+        &aws,
+        &cognito.0,
+        "new@example.com",
+        "Temp-Passw0rd-123!",
+        expedite_aws::provision::PasswordKind::Temporary,
+        &[],
+    )
+    .await
+    .unwrap();
+    let temporary = json!({"email": "new@example.com", "password": "Temp-Passw0rd-123!"});
+    let step = server
+        .call_json("POST", "/auth/sign-in", &[], Some(temporary))
+        .await;
+    assert_eq!(step["statusCode"], 200, "{step}");
+    let step: Value = serde_json::from_str(step["body"].as_str().unwrap()).unwrap();
+    assert_eq!(step["challenge_name"], "NEW_PASSWORD_REQUIRED");
+    let answer = json!({"email": "new@example.com", "new_password": "Chosen-Passw0rd-456!", "session": step["session"]});
+    let done = server
+        .call_json("POST", "/auth/new-password", &[], Some(answer))
+        .await;
+    assert_eq!(done["statusCode"], 200, "{done}");
+    // …and so do the sign-in page's server functions.
+    let form = |body: String| {
+        let mut event = rest_event("POST", "/sfn/sign_in");
+        event["body"] = json!(body);
+        event
+    };
+    expedite_aws::provision::add_user(
+        &aws,
+        &cognito.0,
+        "page@example.com",
+        "Temp-Passw0rd-789!",
+        expedite_aws::provision::PasswordKind::Temporary,
+        &[],
+    )
+    .await
+    .unwrap();
+    let step = server
+        .invoke(form(
+            "email=page%40example.com&password=Temp-Passw0rd-789%21&next=".into(),
+        ))
+        .await;
+    assert_eq!(step["statusCode"], 200, "{step}");
+    let step: Value = serde_json::from_str(step["body"].as_str().unwrap()).unwrap();
+    let challenge = step["NewPasswordRequired"]["session"]
+        .as_str()
+        .expect("a challenge")
+        .to_owned();
+    let mut event = rest_event("POST", "/sfn/complete_new_password");
+    event["body"] = json!(format!(
+        "email=page%40example.com&new_password=Chosen-Passw0rd-789%21&session={}&next=",
+        challenge
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    ));
+    let finished = server.invoke(event).await;
+    assert_eq!(finished["statusCode"], 200, "{finished}");
+    let cookies = finished["multiValueHeaders"]["set-cookie"].to_string();
+    assert!(cookies.contains("expedite_access="), "{finished}");
+
     let wrong = json!({"email": "ops@example.com", "password": "not-it"});
     let refused = server
         .call_json("POST", "/auth/sign-in", &[], Some(wrong))
