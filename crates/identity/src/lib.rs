@@ -10,6 +10,7 @@ mod claims;
 mod keys;
 mod local;
 mod password;
+mod verified;
 mod verifier;
 
 pub use claims::{Claims, TokenUse};

@@ -13,7 +13,7 @@ use expedite_domain::{Role, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::Value;
 
-use crate::{Claims, TokenUse};
+use crate::{Claims, TokenUse, verified::VerifiedCache};
 
 /// Tokens larger than this are refused before any parsing.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -130,6 +130,7 @@ pub struct Verifier {
     source: Arc<dyn JwksSource>,
     keys: RwLock<HashMap<String, DecodingKey>>,
     last_refresh: tokio::sync::Mutex<Option<Instant>>,
+    verified: VerifiedCache,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -148,6 +149,7 @@ impl Verifier {
             source,
             keys: RwLock::new(HashMap::new()),
             last_refresh: tokio::sync::Mutex::new(None),
+            verified: VerifiedCache::default(),
         }
     }
 
@@ -157,10 +159,18 @@ impl Verifier {
 
     /// Verifies `token` as a token of kind `expected` and returns who it speaks for.
     pub async fn verify(&self, token: &str, expected: TokenUse) -> Result<Caller, VerifyError> {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        if let Some(caller) = self.verified.get(token, expected, now) {
+            return Ok(caller);
+        }
         let kid = check_shape_and_header(token)?;
         let key = self.key(&kid).await?;
         let claims = self.decode(token, &key, expected)?;
-        caller(claims)
+        let expires_at = claims.exp;
+        let caller = caller(claims)?;
+        self.verified
+            .insert(token, expected, expires_at, &caller, now);
+        Ok(caller)
     }
 
     fn decode(
@@ -241,6 +251,8 @@ impl Verifier {
         tracing::info!(keys = fresh.len(), "refreshed the issuer's signing keys");
         let found = fresh.get(kid).cloned();
         *self.keys.write().expect("keys lock") = fresh;
+        // Tokens verified with a key that is gone must be checked again.
+        self.verified.clear();
         found.ok_or(VerifyError::UnknownKey)
     }
 }
