@@ -32,20 +32,7 @@ fn created_sk(at: Timestamp, id: &QueryId) -> String {
 #[async_trait]
 impl QueryStore for DynamoStore {
     async fn create_query(&self, new: NewQuery) -> Result<Created<AiQuery>, StoreError> {
-        let query = AiQuery {
-            id: new.id.clone(),
-            owner: new.owner.clone(),
-            prompt: new.prompt.clone(),
-            status: QueryStatus::Queued,
-            answer: None,
-            citations: Vec::new(),
-            error: None,
-            attempts: 0,
-            model: None,
-            usage: None,
-            created_at: new.now,
-            updated_at: new.now,
-        };
+        let query = new.queued();
         let Some(key) = &new.idempotency_key else {
             self.client
                 .put_item()

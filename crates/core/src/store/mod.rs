@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use expedite_domain::{
     AiQuery, Customer, CustomerFilter, CustomerId, Email, Page, PageRequest, Prompt, QueryId,
-    SyncId, SyncRun, Timestamp, TokenUsage, User, UserId,
+    QueryStatus, SyncId, SyncRun, Timestamp, TokenUsage, User, UserId,
 };
 
 pub use cursor::{Cursor, decode_cursor, encode_cursor, page_from};
@@ -42,6 +42,26 @@ pub struct NewQuery {
     /// Scoped to the owner; within [`IDEMPOTENCY_WINDOW`] a reused key returns the first query.
     pub idempotency_key: Option<String>,
     pub now: Timestamp,
+}
+
+impl NewQuery {
+    /// The query as it is stored when first created: QUEUED, no attempts yet.
+    pub fn queued(&self) -> AiQuery {
+        AiQuery {
+            id: self.id.clone(),
+            owner: self.owner.clone(),
+            prompt: self.prompt.clone(),
+            status: QueryStatus::Queued,
+            answer: None,
+            citations: Vec::new(),
+            error: None,
+            attempts: 0,
+            model: None,
+            usage: None,
+            created_at: self.now,
+            updated_at: self.now,
+        }
+    }
 }
 
 /// Whether a create made something new or found what an earlier request made.

@@ -68,20 +68,7 @@ impl QueryStore for SqliteStore {
         .await
         .map_err(unavailable)?;
         tx.commit().await.map_err(unavailable)?;
-        Ok(Created::New(AiQuery {
-            id: new.id,
-            owner: new.owner,
-            prompt: new.prompt,
-            status: QueryStatus::Queued,
-            answer: None,
-            citations: Vec::new(),
-            error: None,
-            attempts: 0,
-            model: None,
-            usage: None,
-            created_at: new.now,
-            updated_at: new.now,
-        }))
+        Ok(Created::New(new.queued()))
     }
 
     async fn get_query(&self, id: &QueryId) -> Result<Option<AiQuery>, StoreError> {
