@@ -15,6 +15,6 @@ mod verifier;
 
 pub use claims::{Claims, TokenUse};
 pub use keys::{SigningKey, jwk_for};
-pub use local::{AuthError, LocalIdp, LocalIdpSettings, MIN_PASSWORD_CHARS, Tokens};
+pub use local::{AuthError, LocalIdp, LocalIdpSettings, MIN_PASSWORD_CHARS};
 pub use password::{hash_password, verify_password};
 pub use verifier::{HttpJwks, JwksSource, StaticJwks, Verifier, VerifierSettings, VerifyError};

@@ -33,16 +33,6 @@ pub struct LocalIdpSettings {
     pub refresh_ttl: Duration,
 }
 
-/// What a successful sign-in or refresh returns (Cognito's `AuthenticationResult`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Tokens {
-    pub id_token: String,
-    pub access_token: String,
-    pub refresh_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: u64,
-}
-
 /// Why authentication failed. The messages never say whether an account exists.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -116,7 +106,7 @@ impl LocalIdp {
     }
 
     /// Checks the password and issues tokens in a new refresh family.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, AuthError> {
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, AuthError> {
         let user = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(&email).await?,
             Err(_) => None,
@@ -141,7 +131,7 @@ impl LocalIdp {
     }
 
     /// Trades a refresh token for new tokens; the old refresh token is used up.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AuthError> {
+    pub async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, AuthError> {
         match self
             .store
             .consume_refresh_token(&token_hash(refresh_token), now())
@@ -226,7 +216,7 @@ impl LocalIdp {
         Ok(user)
     }
 
-    async fn issue(&self, user: &User, family: String) -> Result<Tokens, AuthError> {
+    async fn issue(&self, user: &User, family: String) -> Result<SessionTokens, AuthError> {
         let issued = unix_now();
         let exp = issued + self.settings.access_ttl.as_secs() as i64;
         let base = Claims {
@@ -268,7 +258,7 @@ impl LocalIdp {
                 expires_at: now().plus_millis(ttl),
             })
             .await?;
-        Ok(Tokens {
+        Ok(SessionTokens {
             id_token: self.key.sign(&id),
             access_token: self.key.sign(&access),
             refresh_token,
@@ -310,14 +300,12 @@ impl IdentityProvider for LocalIdp {
     async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError> {
         LocalIdp::sign_in(self, email, password)
             .await
-            .map(session)
             .map_err(sign_in_error)
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, SignInError> {
         LocalIdp::refresh(self, refresh_token)
             .await
-            .map(session)
             .map_err(sign_in_error)
     }
 
@@ -336,15 +324,6 @@ impl IdentityProvider for LocalIdp {
             Some(token) => LocalIdp::sign_out(self, token).await.map_err(sign_in_error),
             None => Ok(()),
         }
-    }
-}
-
-fn session(tokens: Tokens) -> SessionTokens {
-    SessionTokens {
-        id_token: tokens.id_token,
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token,
-        expires_in: tokens.expires_in,
     }
 }
 
