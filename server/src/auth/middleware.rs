@@ -23,14 +23,8 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let headers = request.headers();
-    let caller = if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        let Some(token) = token else {
+    let caller = if headers.contains_key(header::AUTHORIZATION) {
+        let Some(token) = bearer_token(headers) else {
             return ApiError::invalid_token().into_response();
         };
         match state.auth.verifier.verify(token, TokenUse::Access).await {
@@ -111,7 +105,19 @@ async fn renew(state: &AppState, refresh: &str) -> (Option<Caller>, Vec<String>)
     }
 }
 
-fn cookie_header(headers: &HeaderMap) -> String {
+/// The token of an `Authorization: Bearer …` header; `None` for any other scheme or an empty token.
+pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+/// Every `Cookie` header of the request, as one value.
+pub(super) fn cookie_header(headers: &HeaderMap) -> String {
     headers
         .get_all(header::COOKIE)
         .iter()

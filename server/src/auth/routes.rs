@@ -15,7 +15,7 @@ use expedite_domain::ErrorCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::middleware::same_origin;
+use super::middleware::{bearer_token, cookie_header, same_origin};
 use crate::{AppState, error::ApiError};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -158,22 +158,14 @@ fn append_cookie(response: &mut Response, cookie: &str) {
 }
 
 fn bearer_or_cookie_access(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    bearer.or_else(|| {
-        let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-        cookie_value(cookies, ACCESS_COOKIE).map(str::to_owned)
-    })
+    bearer_token(headers)
+        .map(str::to_owned)
+        .or_else(|| cookie_value(&cookie_header(headers), ACCESS_COOKIE).map(str::to_owned))
 }
 
 fn refresh_token(headers: &HeaderMap, body: Option<Json<RefreshRequest>>) -> Option<String> {
-    body.and_then(|Json(b)| b.refresh_token).or_else(|| {
-        let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-        cookie_value(cookies, REFRESH_COOKIE).map(str::to_owned)
-    })
+    body.and_then(|Json(b)| b.refresh_token)
+        .or_else(|| cookie_value(&cookie_header(headers), REFRESH_COOKIE).map(str::to_owned))
 }
 
 /// Browsers announce where a request comes from; a sign-in posted from another site is
