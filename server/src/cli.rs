@@ -14,32 +14,32 @@ const USAGE: &str = "usage:
   server users add --email EMAIL [--group GROUP]...   (password on stdin)
   server users passwd --email EMAIL                   (password on stdin)";
 
-/// What the command line asks for.
+/// An account command from the command line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    Serve,
     AddUser { email: String, groups: Vec<String> },
     SetPassword { email: String },
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> anyhow::Result<Command> {
+/// Parses the arguments after the program name; `None` means: serve.
+pub fn parse(args: &[String]) -> anyhow::Result<Option<Command>> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
-    match words.as_slice() {
-        [] => Ok(Command::Serve),
+    let command = match words.as_slice() {
+        [] => return Ok(None),
         ["users", "add", rest @ ..] => {
             let (email, groups) = options(rest)?;
-            Ok(Command::AddUser { email, groups })
+            Command::AddUser { email, groups }
         }
         ["users", "passwd", rest @ ..] => {
             let (email, groups) = options(rest)?;
             if !groups.is_empty() {
                 bail!("--group does not apply to passwd\n{USAGE}");
             }
-            Ok(Command::SetPassword { email })
+            Command::SetPassword { email }
         }
         _ => bail!("unknown command\n{USAGE}"),
-    }
+    };
+    Ok(Some(command))
 }
 
 fn options(words: &[&str]) -> anyhow::Result<(String, Vec<String>)> {
@@ -79,7 +79,6 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             idp.set_password(&email, &password).await?;
             println!("password changed for {email}");
         }
-        Command::Serve => bail!("serving is not a users command"),
     }
     Ok(())
 }
@@ -103,19 +102,19 @@ mod tests {
 
     #[test]
     fn parses_the_commands() {
-        assert_eq!(parse(&[]).unwrap(), Command::Serve);
+        assert_eq!(parse(&[]).unwrap(), None);
         assert_eq!(
             parse(&args("users add --email a@b.co --group admins --group x")).unwrap(),
-            Command::AddUser {
+            Some(Command::AddUser {
                 email: "a@b.co".into(),
                 groups: vec!["admins".into(), "x".into()]
-            }
+            })
         );
         assert_eq!(
             parse(&args("users passwd --email a@b.co")).unwrap(),
-            Command::SetPassword {
+            Some(Command::SetPassword {
                 email: "a@b.co".into()
-            }
+            })
         );
         for bad in [
             "users add",

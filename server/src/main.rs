@@ -13,8 +13,7 @@ async fn main() -> anyhow::Result<()> {
     telemetry::init(config.log_format);
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = server::cli::parse(&args)?;
-    if command != server::cli::Command::Serve {
+    if let Some(command) = server::cli::parse(&args)? {
         return server::cli::run(config, command).await;
     }
 
