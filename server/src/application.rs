@@ -90,7 +90,11 @@ impl Application {
             tokio::spawn(local::run_queue(
                 Arc::new(services.clone()),
                 Arc::clone(services.queue()),
-                LoopOptions::default(),
+                LoopOptions {
+                    concurrency: config.ai.worker_concurrency as usize,
+                    visibility: config.ai.job_visibility,
+                    ..LoopOptions::default()
+                },
                 stop.clone(),
             )),
             tokio::spawn(local::run_schedule(

@@ -15,5 +15,5 @@ mod routes;
 mod state;
 
 pub use application::Application;
-pub use routes::router;
+pub use routes::{ApiDoc, router};
 pub use state::AppState;

@@ -27,12 +27,9 @@ impl AppState {
         if let Some(local) = &auth.local {
             crate::demo::seed_users(local).await?;
         }
-        let services = Services::new(
-            config,
-            backends.store,
-            backends.queue,
-            Some(auth.provider()),
-        );
+        let mut ports = backends.ports(&config).await?;
+        ports.identity = Some(auth.provider());
+        let services = Services::new(config, ports);
         Ok(Self::new(services, auth))
     }
 

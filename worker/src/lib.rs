@@ -11,6 +11,7 @@
 pub mod lambda;
 pub mod local;
 pub mod runtime;
+pub mod salesforce;
 pub mod telemetry;
 
 /// Resolves on Ctrl-C or SIGTERM (what Lambda, systemd and container runtimes send).

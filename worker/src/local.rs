@@ -1,7 +1,8 @@
 //! The self-hosted worker: a loop over the queue and a timer for the scheduled poll.
 //!
 //! The loop only receives, calls [`process_one`] and acknowledges; every decision about a job
-//! is in the step. Queue failures back off exponentially up to a bound, never spin.
+//! is in the step. Up to `concurrency` jobs run at once (model calls mostly wait on the
+//! network). Queue failures back off exponentially up to a bound, never spin.
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,13 +10,16 @@ use expedite_core::{
     jobs::{Attempt, Job, JobHandler, Outcome, process_one},
     queue::{Queue, Received},
 };
+use tokio::{sync::Semaphore, task::JoinSet};
 use tokio_util::sync::CancellationToken;
 
 /// How the loop polls the queue.
 #[derive(Debug, Clone)]
 pub struct LoopOptions {
-    /// Messages taken per receive; processed one after another.
+    /// Most messages taken per receive.
     pub batch: usize,
+    /// Jobs run at once; the loop receives only when one of these slots is free.
+    pub concurrency: usize,
     /// How long a received message stays hidden from other consumers.
     pub visibility: Duration,
     /// Long-poll wait per receive; the embedded queue wakes early when a job is sent.
@@ -28,6 +32,7 @@ impl Default for LoopOptions {
     fn default() -> Self {
         Self {
             batch: 10,
+            concurrency: 16,
             visibility: Duration::from_secs(300),
             wait: Duration::from_secs(20),
             max_backoff: Duration::from_secs(30),
@@ -35,28 +40,55 @@ impl Default for LoopOptions {
     }
 }
 
-/// Runs jobs from `queue` until `shutdown` is cancelled; the batch in hand is finished first.
+/// Runs jobs from `queue` until `shutdown` is cancelled; jobs in hand are finished first.
 pub async fn run_queue(
     handler: Arc<dyn JobHandler>,
     queue: Arc<dyn Queue>,
     options: LoopOptions,
     shutdown: CancellationToken,
 ) {
-    tracing::info!(queue = queue.backend_name(), "worker loop started");
+    tracing::info!(
+        queue = queue.backend_name(),
+        concurrency = options.concurrency,
+        "worker loop started"
+    );
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut running = JoinSet::new();
     let mut backoff = Duration::from_millis(100);
     loop {
+        // Wait for at least one free slot, then take as many messages as there are free slots.
+        let first = tokio::select! {
+            () = shutdown.cancelled() => break,
+            permit = Arc::clone(&slots).acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let free = 1 + slots.available_permits();
+        while running.try_join_next().is_some() {}
         let received = tokio::select! {
             () = shutdown.cancelled() => break,
-            received = queue.receive(options.batch, options.visibility, options.wait) => received,
+            received = queue.receive(options.batch.min(free), options.visibility, options.wait) => received,
         };
         match received {
             Ok(messages) => {
                 backoff = Duration::from_millis(100);
+                let mut first = Some(first);
                 for message in messages {
-                    run_message(handler.as_ref(), queue.as_ref(), message).await;
+                    let permit = match first.take() {
+                        Some(permit) => permit,
+                        None => Arc::clone(&slots)
+                            .acquire_owned()
+                            .await
+                            .expect("the semaphore is never closed"),
+                    };
+                    let handler = Arc::clone(&handler);
+                    let queue = Arc::clone(&queue);
+                    running.spawn(async move {
+                        run_message(handler.as_ref(), queue.as_ref(), message).await;
+                        drop(permit);
+                    });
                 }
             }
             Err(error) => {
+                drop(first);
                 tracing::error!(%error, backoff_ms = backoff.as_millis(), "queue receive failed");
                 tokio::select! {
                     () = shutdown.cancelled() => break,
@@ -66,6 +98,10 @@ pub async fn run_queue(
             }
         }
     }
+    if !running.is_empty() {
+        tracing::info!(jobs = running.len(), "waiting for the jobs in hand");
+    }
+    while running.join_next().await.is_some() {}
     tracing::info!("worker loop stopped");
 }
 
@@ -86,9 +122,10 @@ async fn run_message(handler: &dyn JobHandler, queue: &dyn Queue, message: Recei
     }
 }
 
-/// Enqueues the scheduled poll every `interval` until `shutdown`; the first one after one interval.
+/// Enqueues the scheduled poll every `interval` until `shutdown`, the first one at start (so a
+/// fresh process syncs at once, and a restarted one catches up).
 pub async fn run_schedule(queue: Arc<dyn Queue>, interval: Duration, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -18,7 +18,10 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init(config.log_format);
 
-    let services = Backends::open(&config).await?.services(config.clone());
+    let services = Backends::open(&config)
+        .await?
+        .services(config.clone())
+        .await?;
     if config.deployment == Deployment::Lambda {
         return worker::lambda::run(Arc::new(services), MAX_RECEIVES)
             .await
@@ -35,7 +38,11 @@ async fn main() -> anyhow::Result<()> {
     let jobs = tokio::spawn(local::run_queue(
         Arc::new(services),
         queue,
-        LoopOptions::default(),
+        LoopOptions {
+            concurrency: config.ai.worker_concurrency as usize,
+            visibility: config.ai.job_visibility,
+            ..LoopOptions::default()
+        },
         shutdown.clone(),
     ));
     worker::shutdown_signal().await;

@@ -4,7 +4,13 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use expedite_aws::{AwsSettings, DynamoStore, SqsQueue, TableNames};
-use expedite_core::{Config, QueueBackend, Services, StoreBackend, queue::Queue, store::Store};
+use expedite_core::{
+    Config, Ports, QueueBackend, Services, StoreBackend,
+    ai::{AiProvider, DemoModel, LanguageModel},
+    queue::Queue,
+    store::Store,
+};
+use expedite_openai::{OpenAiModel, OpenAiSettings};
 use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
 
 /// Name of the embedded queue that carries AI queries and syncs.
@@ -69,10 +75,41 @@ impl Backends {
         Ok(Self { store, queue })
     }
 
-    /// The use-cases over these backends, without an identity provider (the worker needs none).
-    pub fn services(self, config: Config) -> Services {
-        Services::new(config, self.store, self.queue, None)
+    /// The adapters over these backends: the configured model and Salesforce, and no identity
+    /// provider (the server adds its own).
+    pub async fn ports(self, config: &Config) -> anyhow::Result<Ports> {
+        let sync = crate::salesforce::sync_engine(config, &self.store).await?;
+        let mut ports = Ports::new(self.store, self.queue);
+        ports.model = language_model(config)?;
+        ports.sync = sync;
+        Ok(ports)
     }
+
+    /// The use-cases over these backends, without an identity provider (the worker needs none).
+    pub async fn services(self, config: Config) -> anyhow::Result<Services> {
+        let ports = self.ports(&config).await?;
+        Ok(Services::new(config, ports))
+    }
+}
+
+/// The model the configuration names: OpenAI or a compatible endpoint, or the demo responder.
+pub fn language_model(config: &Config) -> anyhow::Result<Arc<dyn LanguageModel>> {
+    Ok(match &config.ai.provider {
+        AiProvider::Demo => Arc::new(DemoModel),
+        AiProvider::OpenAi {
+            api_key,
+            base_url,
+            model,
+        } => Arc::new(
+            OpenAiModel::new(OpenAiSettings {
+                base_url: base_url.clone(),
+                api_key: api_key.clone(),
+                model: model.clone(),
+                call_timeout: config.ai.answer_timeout,
+            })
+            .map_err(anyhow::Error::msg)?,
+        ),
+    })
 }
 
 async fn open_database(slot: &mut Option<Database>, config: &Config) -> anyhow::Result<Database> {

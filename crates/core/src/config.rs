@@ -7,6 +7,8 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use expedite_domain::Deployment;
 
+use crate::ai::AiSettings;
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -131,6 +133,35 @@ pub struct Config {
     /// Where users reach this deployment (`EXPEDITE_PUBLIC_URL`, default `http://<bind address>`);
     /// the built-in provider's issuer, and `https` makes session cookies `Secure`.
     pub public_url: String,
+    /// Which model answers questions, and the worker's bounds.
+    pub ai: AiSettings,
+    /// The `SALESFORCE_*` variables, for the Salesforce adapter to read.
+    pub salesforce: SalesforceVars,
+    /// Without Salesforce configured, sync from a built-in sandbox org seeded with sample
+    /// accounts (`EXPEDITE_DEMO_SALESFORCE`; on by default locally, never on Lambda).
+    pub demo_salesforce: bool,
+}
+
+/// The `SALESFORCE_*` variables as given; their values never appear in debug output.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SalesforceVars(std::collections::BTreeMap<String, String>);
+
+impl SalesforceVars {
+    /// A variable's value, if set and not empty.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).filter(|value| !value.is_empty()).cloned()
+    }
+
+    /// Whether any `SALESFORCE_*` variable is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(String::is_empty)
+    }
+}
+
+impl std::fmt::Debug for SalesforceVars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 /// A variable that is present but cannot be used.
@@ -266,6 +297,17 @@ impl Config {
                 sign_in_per_minute: vars.positive_or("EXPEDITE_SIGN_IN_PER_MINUTE", 10)?,
             },
             public_url: String::new(),
+            ai: AiSettings::from_vars(&vars)?,
+            salesforce: SalesforceVars(
+                vars.0
+                    .iter()
+                    .filter(|(name, _)| name.starts_with("SALESFORCE_"))
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect(),
+            ),
+            demo_salesforce: vars
+                .bool_or("EXPEDITE_DEMO_SALESFORCE")?
+                .unwrap_or(deployment == Deployment::Local),
             queue: match vars.get("EXPEDITE_QUEUE").unwrap_or("sqlite") {
                 "sqlite" => QueueBackend::Sqlite,
                 "sqs" => QueueBackend::Sqs {
@@ -294,15 +336,16 @@ impl Config {
             Self::from_vars([("EXPEDITE_ADDR", "127.0.0.1:0")]).expect("defaults are valid");
         config.data_dir = data_dir;
         config.in_process_worker = false;
+        config.demo_salesforce = false;
         config
     }
 }
 
 /// Lookup helpers that turn a bad value into a [`ConfigError`] naming the variable.
-struct Vars(HashMap<String, String>);
+pub(crate) struct Vars(HashMap<String, String>);
 
 impl Vars {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)
             .map(String::as_str)
@@ -330,7 +373,7 @@ impl Vars {
         })
     }
 
-    fn parse_or<T: std::str::FromStr>(
+    pub(crate) fn parse_or<T: std::str::FromStr>(
         &self,
         name: &'static str,
         problem: &'static str,
@@ -374,7 +417,7 @@ impl Vars {
             .collect()
     }
 
-    fn positive_or(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+    pub(crate) fn positive_or(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
         let value: Option<u32> = self.parse_or(name, "a whole number above zero")?;
         match value.unwrap_or(default) {
             0 => Err(ConfigError {
@@ -386,7 +429,11 @@ impl Vars {
         }
     }
 
-    fn secs_or(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    pub(crate) fn secs_or(
+        &self,
+        name: &'static str,
+        default: u64,
+    ) -> Result<Duration, ConfigError> {
         let secs: Option<u64> = self.parse_or(name, "a whole number of seconds")?;
         Ok(Duration::from_secs(secs.unwrap_or(default)))
     }

@@ -5,15 +5,24 @@
 //! Adapters (SQLite, DynamoDB, SQS, OpenAI, Salesforce…) live in their own crates and are
 //! handed in as `Arc<dyn Trait>`; this crate never names an SDK type.
 
+pub mod ai;
+pub mod clock;
 pub mod config;
+mod customers;
 pub mod identity;
 pub mod jobs;
+mod queries;
 pub mod queue;
 mod services;
 pub mod store;
+pub mod sync;
+mod sync_runs;
 
 pub use config::{
     ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, RequestFilter,
-    StoreBackend,
+    SalesforceVars, StoreBackend,
 };
-pub use services::{AccessError, Services};
+pub use customers::CustomerError;
+pub use queries::QueryError;
+pub use services::{AccessError, Ports, Services};
+pub use sync_runs::SyncError;

@@ -14,10 +14,12 @@ use expedite_domain::{Role, SystemStatus, UserSummary};
 
 use crate::{
     Config, IdentityBackend,
+    ai::{DemoModel, LanguageModel},
     identity::{Caller, IdentityProvider, SessionEnd, SessionTokens, SignInError},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
     store::{Store, StoreError},
+    sync::SyncEngine,
 };
 
 /// Why a use-case refused the caller or could not answer.
@@ -31,6 +33,32 @@ pub enum AccessError {
     Store(#[from] StoreError),
 }
 
+/// The adapters the use-cases run on.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn Store>,
+    pub queue: Arc<dyn Queue>,
+    /// Only processes that sign people in need one.
+    pub identity: Option<Arc<dyn IdentityProvider>>,
+    /// Answers questions; the demo responder unless a provider is configured.
+    pub model: Arc<dyn LanguageModel>,
+    /// Talks to Salesforce; without it, sync jobs fail with a clear message.
+    pub sync: Option<Arc<dyn SyncEngine>>,
+}
+
+impl Ports {
+    /// A store and a queue, the demo responder, no identity provider and no Salesforce.
+    pub fn new(store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Self {
+        Self {
+            store,
+            queue,
+            identity: None,
+            model: Arc::new(DemoModel),
+            sync: None,
+        }
+    }
+}
+
 /// Cheap to clone: everything lives behind one `Arc`.
 #[derive(Clone)]
 pub struct Services {
@@ -42,6 +70,8 @@ struct Inner {
     store: Arc<dyn Store>,
     queue: Arc<dyn Queue>,
     identity: Option<Arc<dyn IdentityProvider>>,
+    model: Arc<dyn LanguageModel>,
+    sync: Option<Arc<dyn SyncEngine>>,
     /// Sign-in attempts per account (against password guessing spread over many addresses).
     sign_in_attempts: Option<governor::DefaultKeyedRateLimiter<String>>,
     started: Instant,
@@ -49,12 +79,14 @@ struct Inner {
 }
 
 impl Services {
-    pub fn new(
-        config: Config,
-        store: Arc<dyn Store>,
-        queue: Arc<dyn Queue>,
-        identity: Option<Arc<dyn IdentityProvider>>,
-    ) -> Self {
+    pub fn new(config: Config, ports: Ports) -> Self {
+        let Ports {
+            store,
+            queue,
+            identity,
+            model,
+            sync,
+        } = ports;
         let limits = &config.rate_limits;
         let sign_in_attempts = limits.enabled.then(|| {
             let per_minute = std::num::NonZeroU32::new(limits.sign_in_per_minute)
@@ -68,6 +100,8 @@ impl Services {
                 store,
                 queue,
                 identity,
+                model,
+                sync,
                 started: Instant::now(),
                 status_checks: AtomicU64::new(0),
             }),
@@ -84,6 +118,14 @@ impl Services {
 
     pub fn queue(&self) -> &Arc<dyn Queue> {
         &self.inner.queue
+    }
+
+    pub fn model(&self) -> &Arc<dyn LanguageModel> {
+        &self.inner.model
+    }
+
+    pub(crate) fn sync_engine(&self) -> Option<&Arc<dyn SyncEngine>> {
+        self.inner.sync.as_ref()
     }
 
     fn identity(&self) -> Result<&Arc<dyn IdentityProvider>, SignInError> {
@@ -155,7 +197,7 @@ impl Services {
         SystemStatus {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             deployment: self.inner.config.deployment,
-            demo_mode: true,
+            demo_mode: self.inner.config.ai.provider == crate::ai::AiProvider::Demo,
             backends: vec![
                 (
                     "Store".to_owned(),
@@ -166,6 +208,7 @@ impl Services {
                     self.inner.queue.backend_name().to_owned(),
                 ),
                 ("Worker".to_owned(), worker.to_owned()),
+                ("Answers".to_owned(), self.inner.model.describe()),
             ],
             uptime_secs: self.inner.started.elapsed().as_secs(),
             checks,
@@ -175,11 +218,12 @@ impl Services {
 
 #[async_trait]
 impl JobHandler for Services {
-    /// Runs a job through its use-case. Each kind's use-case is added with the feature that
-    /// owns it; until then the job is refused for good, so it is neither retried nor lost silently.
-    async fn handle(&self, job: &Job, _attempt: Attempt) -> Result<(), JobError> {
-        Err(JobError::Permanent(format!(
-            "this version of Expedite cannot run {job:?} jobs yet"
-        )))
+    /// Runs a job through the use-case that owns its kind.
+    async fn handle(&self, job: &Job, attempt: Attempt) -> Result<(), JobError> {
+        match job {
+            Job::AiQuery { query_id } => self.run_query(query_id, attempt).await,
+            Job::SalesforceSync { sync_id } => self.run_sync(sync_id, attempt).await,
+            Job::ScheduledPoll => self.scheduled_poll(attempt).await,
+        }
     }
 }

@@ -6,6 +6,7 @@ use crate::{CustomerId, Timestamp};
 
 /// One customer record. Fields mirror the Salesforce Account; `synced_at` is ours.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     pub id: CustomerId,
     pub name: String,
@@ -35,6 +36,7 @@ pub struct Customer {
 /// Orders a customer listing can take. Ties are broken by id, so pages are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CustomerSort {
     #[default]
     NameAsc,

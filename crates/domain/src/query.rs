@@ -8,6 +8,7 @@ use crate::{CustomerId, QueryId, Timestamp, UserId};
 /// QUEUED → FAILED) happen; COMPLETED and FAILED are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum QueryStatus {
     Queued,
     Running,
@@ -38,6 +39,7 @@ impl QueryStatus {
 
 /// Tokens the model used for one answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenUsage {
     pub prompt_tokens: u32,
     pub completion_tokens: u32,
@@ -46,6 +48,7 @@ pub struct TokenUsage {
 /// A question in plain language: trimmed, not empty, at most [`Prompt::MAX_CHARS`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Prompt(String);
 
 /// Why a prompt was refused, in words for the person who typed it.
@@ -101,6 +104,7 @@ impl From<Prompt> for String {
 
 /// A stored AI query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AiQuery {
     #[serde(rename = "query_id")]
     pub id: QueryId,

@@ -7,6 +7,7 @@ use crate::{SyncId, Timestamp, UserId};
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SyncKind {
     Scheduled,
     Manual,
@@ -15,6 +16,7 @@ pub enum SyncKind {
 /// Where a run is. SKIPPED: another sync held the lease.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SyncStatus {
     Queued,
     Running,
@@ -49,6 +51,7 @@ impl SyncStatus {
 
 /// A problem with one record (or the whole run when `record_id` is absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncIssue {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub record_id: Option<String>,
@@ -58,6 +61,7 @@ pub struct SyncIssue {
 
 /// One sync run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRun {
     #[serde(rename = "sync_id")]
     pub id: SyncId,

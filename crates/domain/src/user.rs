@@ -10,6 +10,7 @@ pub const ADMINS_GROUP: &str = "admins";
 /// What a signed-in user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Admin,
     User,
@@ -28,6 +29,7 @@ impl Role {
 
 /// The signed-in user as the UI and `GET /api/me` show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user_id: String,
     pub username: String,
@@ -39,6 +41,7 @@ pub struct Me {
 
 /// An account as administrators see it in the user list (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub user_id: UserId,
     pub email: Email,
@@ -62,6 +65,7 @@ impl From<&User> for UserSummary {
 /// An email address, trimmed and lowercased; a plausible `local@domain` of at most 254 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = "email"))]
 pub struct Email(String);
 
 /// An address that cannot be an email.

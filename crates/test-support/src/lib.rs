@@ -3,3 +3,4 @@
 
 pub mod conformance;
 pub mod lambda_runtime_api;
+pub mod openai;

@@ -2,11 +2,20 @@
 
 use axum::{Json, extract::State};
 use expedite_core::AccessError;
-use expedite_domain::{ErrorCode, UserSummary};
+use expedite_domain::{ErrorBody, ErrorCode, UserSummary};
 
 use crate::{AppState, auth::Admin, error::ApiError};
 
-/// `GET /api/admin/users`: the built-in provider's accounts.
+/// The built-in identity provider's accounts (administrators only).
+#[utoipa::path(
+    get, path = "/api/admin/users", tag = "Identity",
+    responses(
+        (status = 200, body = Vec<UserSummary>),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 404, description = "Accounts are managed in the identity provider (Cognito).", body = ErrorBody),
+    )
+)]
 pub(super) async fn users(
     State(state): State<AppState>,
     Admin(caller): Admin,

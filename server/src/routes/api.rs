@@ -1,16 +1,87 @@
-//! The REST API under `/api`. Resource routes join here as they are built; anything else
-//! under `/api` is a JSON 404, never an HTML page.
+//! The REST API under `/api`, described by the OpenAPI document at `/api/openapi.json`.
+//! Anything else under `/api` is a JSON 404, never an HTML page.
 
-use axum::{Router, http::Uri, routing::get};
+use axum::{
+    Json, Router,
+    http::Uri,
+    routing::{get, post},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
 
-use super::{admin, me::me};
+use super::{admin, customers, me, queries, salesforce};
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/me", get(me))
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me::me))
         .route("/admin/users", get(admin::users))
+        .route("/ai/query", post(queries::ask))
+        .route("/ai/query/{id}", get(queries::get_query))
+        .route("/ai/queries", get(queries::history))
+        .route("/customers", get(customers::list))
+        .route("/customers/{id}", get(customers::get_customer))
+        .route("/salesforce/sync", post(salesforce::start))
+        .route("/salesforce/sync/{id}", get(salesforce::run))
+        .route("/salesforce/syncs", get(salesforce::runs))
         .fallback(not_found)
+}
+
+/// The API's description; every route above is listed in `paths`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Expedite API",
+        description = "Customer insights: ask questions about your Salesforce customers in plain language. \
+Every error is `{\"error\": {\"code\", \"message\"}}`. Authenticate with an access token \
+(`Authorization: Bearer …`) or the browser session cookie."
+    ),
+    paths(
+        me::me,
+        admin::users,
+        queries::ask,
+        queries::get_query,
+        queries::history,
+        customers::list,
+        customers::get_customer,
+        salesforce::start,
+        salesforce::runs,
+        salesforce::run,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                expedite_core::identity::ACCESS_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// `GET /api/openapi.json`: the OpenAPI 3.1 document, generated from the handlers' annotations.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }
 
 async fn not_found(uri: Uri) -> ApiError {

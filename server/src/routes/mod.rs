@@ -2,8 +2,14 @@
 
 mod admin;
 mod api;
+mod customers;
 mod health;
+mod input;
 mod me;
+mod queries;
+mod salesforce;
+
+pub use api::ApiDoc;
 
 use std::time::Duration;
 
@@ -56,4 +62,17 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A store failure at the edge: a bad cursor is the client's, anything else is ours.
+fn store_error(error: expedite_core::store::StoreError) -> crate::error::ApiError {
+    use expedite_core::store::StoreError;
+    match error {
+        StoreError::InvalidCursor => crate::error::ApiError::new(
+            expedite_domain::ErrorCode::BadRequest,
+            "The cursor is not valid for this listing; start again without it.",
+        ),
+        StoreError::Unavailable(_) => crate::error::ApiError::unavailable(error),
+        other => crate::error::ApiError::internal(other),
+    }
 }

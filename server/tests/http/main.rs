@@ -5,4 +5,5 @@ mod edge;
 mod health_and_errors;
 mod lambda;
 mod pages;
+mod queries;
 mod support;

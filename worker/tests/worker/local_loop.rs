@@ -29,6 +29,7 @@ impl Harness {
     fn run(&self, handler: Arc<Recorder>, visibility: Duration) -> tokio::task::JoinHandle<()> {
         let options = LoopOptions {
             batch: 5,
+            concurrency: 4,
             visibility,
             // Long enough that only a wake-up (not the poll timeout) can explain prompt pickup.
             wait: Duration::from_secs(20),

@@ -1,5 +1,7 @@
 //! The worker's two drivers over the real embedded queue and the real Lambda runtime client.
 
+mod ai_jobs;
+mod killed_worker;
 mod lambda_binary;
 mod lambda_events;
 mod local_loop;

@@ -5,13 +5,15 @@
 //! - customers: `id` (by Salesforce id); sparse GSIs `by_name`, `by_revenue`, `by_modified` on
 //!   (`live`, `*_sk`): only live (not deleted) customers carry `live`, so listings skip deleted.
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
-//!   `WATERMARK#<object>` and `LEASE#<name>` items.
+//!   `WATERMARK#<object>` and `LEASE#<name>` items; `EDIT#<customer id>` items hold local edits
+//!   waiting for a push, listed through `by_created` under `run_pk = EDIT`.
 //! - identity: `USER#<id>`, `EMAIL#<email>`, `REFRESH#<hash>` and `FAMILY#<family>` items.
 //!
 //! Sort keys end in `\u{1}<id>` so that ties break by id exactly as the SQLite backend does.
 
 mod attr;
 mod customers;
+mod edits;
 mod identity;
 mod queries;
 mod sync;

@@ -5,6 +5,7 @@
 //! both. State changes are conditional so that redelivered jobs and racing workers are harmless.
 
 mod cursor;
+mod edits;
 pub mod keys;
 
 use std::time::Duration;
@@ -16,6 +17,7 @@ use expedite_domain::{
 };
 
 pub use cursor::{Cursor, decode_cursor, encode_cursor, page_from};
+pub use edits::{FieldChange, LocalEdit};
 
 /// Failures of the store itself.
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +158,27 @@ pub trait CustomerStore: Send + Sync {
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError>;
+
+    /// Records a local change to a customer for the next manual sync to push: merged into the
+    /// customer's pending edit (see [`LocalEdit::merged`]) or a new one. Returns the edit as
+    /// stored. The customer record itself is left as Salesforce last sent it.
+    async fn record_local_edit(
+        &self,
+        id: &CustomerId,
+        changes: Vec<FieldChange>,
+        now: Timestamp,
+    ) -> Result<LocalEdit, StoreError>;
+
+    /// Pending edits ordered by customer id, after `after` when given, at most `limit`.
+    async fn pending_edits(
+        &self,
+        after: Option<&CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<LocalEdit>, StoreError>;
+
+    /// Removes the customer's pending edit if it is still at `version` (it was pushed or
+    /// dropped as it was read). `false` when it changed since, or is gone.
+    async fn clear_local_edit(&self, id: &CustomerId, version: u64) -> Result<bool, StoreError>;
 }
 
 /// Sync runs, watermarks and the lease that keeps syncs from overlapping.

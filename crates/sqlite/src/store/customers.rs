@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use expedite_core::store::{
-    CustomerStore, StoreError, UpsertReport, decode_cursor,
+    CustomerStore, FieldChange, LocalEdit, StoreError, UpsertReport, decode_cursor,
     keys::{customer_listing, name_key, normalised_search, revenue_key, search_text},
     page_from,
 };
@@ -141,6 +141,27 @@ impl CustomerStore for SqliteStore {
             };
             json!([key, last.id.as_str()])
         }))
+    }
+
+    async fn record_local_edit(
+        &self,
+        id: &CustomerId,
+        changes: Vec<FieldChange>,
+        now: Timestamp,
+    ) -> Result<LocalEdit, StoreError> {
+        self.record_edit(id, changes, now).await
+    }
+
+    async fn pending_edits(
+        &self,
+        after: Option<&CustomerId>,
+        limit: u32,
+    ) -> Result<Vec<LocalEdit>, StoreError> {
+        self.list_edits(after, limit).await
+    }
+
+    async fn clear_local_edit(&self, id: &CustomerId, version: u64) -> Result<bool, StoreError> {
+        self.clear_edit(id, version).await
     }
 }
 

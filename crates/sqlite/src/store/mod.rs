@@ -1,6 +1,7 @@
 //! The embedded store: every aggregate in the one SQLite file.
 
 mod customers;
+mod edits;
 mod identity;
 mod queries;
 mod sync;

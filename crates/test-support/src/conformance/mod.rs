@@ -6,6 +6,7 @@
 //! cannot be forgotten by one backend.
 
 pub mod customers;
+pub mod edits;
 pub mod identity;
 pub mod queries;
 pub mod queue;
@@ -66,6 +67,9 @@ macro_rules! store_conformance_tests {
             customers::search_matches_name_industry_type_and_city,
             customers::cursors_are_bound_to_sort_and_search,
             customers::large_batches_are_written_whole,
+            edits::local_edits_merge_per_customer_and_list_in_id_order,
+            edits::clearing_an_edit_keeps_changes_made_since,
+            edits::concurrent_edits_of_one_customer_lose_no_change,
             sync::runs_are_listed_newest_first_and_replaced_by_id,
             sync::watermarks_are_kept_per_object,
             sync::leases_exclude_other_holders_until_they_expire,

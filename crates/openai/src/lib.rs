@@ -1,0 +1,129 @@
+//! Expedite's [`LanguageModel`] over OpenAI's Chat Completions API, through `async-openai`.
+//!
+//! Works with OpenAI and with OpenAI-compatible servers (set the base URL). Every call has a
+//! connect timeout and an overall timeout. Retries are the client's own (at most 3, honouring
+//! `Retry-After`, on 429 other than `insufficient_quota`, 5xx and connection errors); what still
+//! fails is returned as [`ModelError::Retryable`] for the job to be redelivered, or as
+//! [`ModelError::Fatal`] with a message a user can act on.
+
+mod convert;
+
+use std::time::Duration;
+
+use async_openai::{Client, config::OpenAIConfig, error::OpenAIError};
+use async_trait::async_trait;
+use expedite_core::ai::{LanguageModel, ModelError, ModelReply, ModelRequest};
+
+/// Where to reach the model.
+#[derive(Clone)]
+pub struct OpenAiSettings {
+    /// `None` for OpenAI itself (`https://api.openai.com/v1`).
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+    pub model: String,
+    /// Upper bound on one HTTP call, retries excluded.
+    pub call_timeout: Duration,
+}
+
+/// An OpenAI-compatible chat model.
+pub struct OpenAiModel {
+    client: Client<OpenAIConfig>,
+    model: String,
+    endpoint: String,
+}
+
+impl OpenAiModel {
+    pub fn new(settings: OpenAiSettings) -> Result<Self, String> {
+        let endpoint = settings
+            .base_url
+            .unwrap_or_else(|| "https://api.openai.com/v1".to_owned());
+        // Every value is set explicitly so that nothing is read from the environment.
+        let config = OpenAIConfig::new()
+            .with_api_base(endpoint.clone())
+            .with_api_key(settings.api_key.unwrap_or_default())
+            .with_org_id("")
+            .with_project_id("");
+        let http = reqwest13::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(settings.call_timeout)
+            .build()
+            .map_err(|error| format!("could not build the HTTP client: {error}"))?;
+        Ok(Self {
+            client: Client::build(http, config),
+            model: settings.model,
+            endpoint,
+        })
+    }
+}
+
+#[async_trait]
+impl LanguageModel for OpenAiModel {
+    fn describe(&self) -> String {
+        format!("{} at {}", self.model, self.endpoint)
+    }
+
+    async fn complete(&self, request: &ModelRequest) -> Result<ModelReply, ModelError> {
+        let body = convert::request(&self.model, request);
+        let started = std::time::Instant::now();
+        let response = self.client.chat().create(body).await;
+        tracing::info!(
+            model = %self.model,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            ok = response.is_ok(),
+            "model call"
+        );
+        match response {
+            Ok(response) => convert::reply(response),
+            Err(error) => Err(classify(error)),
+        }
+    }
+}
+
+/// Sorts a failed call into worth-retrying-later or tell-the-user.
+fn classify(error: OpenAIError) -> ModelError {
+    match error {
+        OpenAIError::ApiError(response) => {
+            let status = response.status_code.as_u16();
+            let api = response.api_error;
+            let code = api.code.as_deref().unwrap_or_default();
+            match (status, code) {
+                (_, "insufficient_quota") => ModelError::Fatal(
+                    "The AI provider account has run out of quota. An administrator needs to add credit or raise the limit."
+                        .to_owned(),
+                ),
+                (_, "context_length_exceeded") => ModelError::Fatal(
+                    "The question and the customer data it needed are too long for the model. Ask a narrower question."
+                        .to_owned(),
+                ),
+                (401 | 403, _) => ModelError::Fatal(
+                    "The AI provider rejected the API key. An administrator needs to check OPENAI_API_KEY."
+                        .to_owned(),
+                ),
+                (429, _) => ModelError::Retryable {
+                    message: "the AI provider is rate limiting requests".to_owned(),
+                    retry_after: None,
+                },
+                (500.., _) => ModelError::Retryable {
+                    message: format!("the AI provider had an error ({status})"),
+                    retry_after: None,
+                },
+                _ => ModelError::Fatal(format!(
+                    "The AI provider refused the request ({status}): {}",
+                    api.message
+                )),
+            }
+        }
+        OpenAIError::Reqwest(error) => ModelError::Retryable {
+            message: if error.is_timeout() {
+                "the AI provider did not answer in time".to_owned()
+            } else {
+                "the AI provider could not be reached".to_owned()
+            },
+            retry_after: None,
+        },
+        OpenAIError::JSONDeserialize(error, _) => ModelError::Fatal(format!(
+            "The AI provider's response could not be read ({error}); check that OPENAI_BASE_URL is an OpenAI-compatible endpoint."
+        )),
+        other => ModelError::Fatal(format!("The AI request failed: {other}")),
+    }
+}

@@ -1,0 +1,253 @@
+//! The sync engine: pulls changed Accounts into the customer store and, on manual runs, pushes
+//! local edits back. Implements the core [`SyncEngine`] port.
+//!
+//! One run, in order: take the lease `salesforce-sync` (held by someone else → SKIPPED); fix
+//! the window (see [`Window::at`]); page through `queryAll` over the window, upserting each
+//! page as it arrives and renewing the lease; advance the watermark to the window's upper bound
+//! only when every page was written; on manual runs push pending edits; release the lease.
+//!
+//! Decisions:
+//! - **API limit**: `REQUEST_LIMIT_EXCEEDED`, or usage at or above the stop threshold, ends the
+//!   run COMPLETED with an `API_LIMIT_REACHED` issue and the watermark unchanged. Nothing is
+//!   wrong with the data and retrying the job would only spend more of the allowance; the next
+//!   scheduled run resumes from the kept watermark.
+//! - **Conflicts** (see `push`): the last writer by time wins. A local edit older than the
+//!   `SystemModstamp` of Salesforce's copy (as last pulled) is dropped and reported.
+
+mod progress;
+mod pull;
+mod push;
+mod window;
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use expedite_core::{
+    jobs::{Attempt, JobError},
+    store::Store,
+    sync::SyncEngine,
+};
+use expedite_domain::{SyncId, SyncIssue, SyncKind, SyncStatus, Timestamp};
+
+use crate::SalesforceClient;
+use progress::{Failure, Progress};
+pub use window::Window;
+
+/// The name of the lease that keeps syncs from overlapping.
+pub const SYNC_LEASE: &str = "salesforce-sync";
+/// The object whose watermark the sync keeps.
+pub const SYNC_OBJECT: &str = "Account";
+
+/// Where the engine reads the time; tests pass a controllable one.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        Timestamp::from_millis(millis)
+    })
+}
+
+/// How runs behave; [`Default`] holds the recommended values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncSettings {
+    /// How far before the watermark each run starts reading again (late-visible records).
+    pub lookback: Duration,
+    /// How far before "now" each run stops reading (records still becoming visible).
+    pub settle: Duration,
+    /// Records per query page asked of Salesforce (200–2000).
+    pub batch_size: u32,
+    /// The share of the daily API allowance (0.0–1.0) at which a run stops cleanly.
+    pub usage_stop: f64,
+    /// How long the lease lasts without renewal; renewed after every page.
+    pub lease_ttl: Duration,
+    /// How often one run restarts its window after an expired session or query cursor.
+    pub max_restarts: u32,
+    /// How long Salesforce keeps deleted rows; an older watermark forces a full pull.
+    pub delete_retention: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            lookback: Duration::from_secs(10 * 60),
+            settle: Duration::from_secs(2 * 60),
+            batch_size: 2000,
+            usage_stop: 0.9,
+            lease_ttl: Duration::from_secs(5 * 60),
+            max_restarts: 3,
+            delete_retention: Duration::from_secs(15 * 24 * 3600),
+        }
+    }
+}
+
+/// The Salesforce sync engine over a client, the store and a clock.
+#[derive(Clone)]
+pub struct SalesforceSync {
+    client: SalesforceClient,
+    store: Arc<dyn Store>,
+    settings: SyncSettings,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for SalesforceSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SalesforceSync")
+            .field("client", &self.client)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a run that did not fail ended.
+enum Ending {
+    Completed,
+    /// Stopped cleanly at the API limit; the watermark was kept.
+    LimitReached(String),
+}
+
+impl SalesforceSync {
+    pub fn new(
+        client: SalesforceClient,
+        store: Arc<dyn Store>,
+        settings: SyncSettings,
+        clock: Clock,
+    ) -> Self {
+        Self {
+            client,
+            store,
+            settings,
+            clock,
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Everything between taking and releasing the lease.
+    async fn run_leased(&self, progress: &mut Progress<'_>) -> Result<Ending, Failure> {
+        let window = match (progress.run.status, progress.run.window_end) {
+            // A redelivered run keeps the window it started with.
+            (SyncStatus::Running, Some(upper)) => Window {
+                lower: progress.run.window_start,
+                upper,
+            },
+            _ => {
+                let watermark = self
+                    .store
+                    .watermark(SYNC_OBJECT)
+                    .await
+                    .map_err(Failure::store)?;
+                let s = &self.settings;
+                Window::at(
+                    watermark,
+                    self.now(),
+                    s.lookback,
+                    s.settle,
+                    s.delete_retention,
+                )
+            }
+        };
+        // Usage reported before this run may be hours old; the first answer refreshes it.
+        self.client.forget_api_usage();
+        progress.run.status = SyncStatus::Running;
+        progress.run.window_start = window.lower;
+        progress.run.window_end = Some(window.upper);
+        progress.save().await?;
+        tracing::info!(window.lower = ?window.lower, window.upper = %window.upper, "sync window fixed");
+
+        if let Ending::LimitReached(message) = self.pull(progress, window).await? {
+            return Ok(Ending::LimitReached(message));
+        }
+        let previous = self
+            .store
+            .watermark(SYNC_OBJECT)
+            .await
+            .map_err(Failure::store)?;
+        // Never backwards, even if a window was computed from an older watermark.
+        if previous.is_none_or(|mark| mark < window.upper) {
+            self.store
+                .set_watermark(SYNC_OBJECT, window.upper)
+                .await
+                .map_err(Failure::store)?;
+        }
+        if progress.run.kind == SyncKind::Manual {
+            return self.push(progress).await;
+        }
+        Ok(Ending::Completed)
+    }
+}
+
+#[async_trait]
+impl SyncEngine for SalesforceSync {
+    #[tracing::instrument(skip_all, fields(sync.id = %id, attempt = attempt.receive_count))]
+    async fn run(&self, id: &SyncId, attempt: Attempt) -> Result<(), JobError> {
+        let run = self
+            .store
+            .get_sync_run(id)
+            .await
+            .map_err(|e| Failure::store(e).into_job_error())?
+            .ok_or_else(|| JobError::Permanent(format!("sync run {id} does not exist")))?;
+        if matches!(
+            run.status,
+            SyncStatus::Completed | SyncStatus::Failed | SyncStatus::Skipped
+        ) {
+            tracing::info!(status = run.status.as_str(), "sync run already finished");
+            return Ok(());
+        }
+        // One holder per delivery: a redelivery while the first is still working must wait.
+        let holder = format!("{id}#{}", attempt.receive_count);
+        let mut progress = Progress::new(run, &*self.store, &self.clock, holder);
+        let acquired = self
+            .store
+            .acquire_lease(
+                SYNC_LEASE,
+                &progress.holder,
+                self.settings.lease_ttl,
+                self.now(),
+            )
+            .await
+            .map_err(|e| Failure::store(e).into_job_error())?;
+        if !acquired {
+            return self.lease_taken(progress, attempt).await;
+        }
+        let result = self.run_leased(&mut progress).await;
+        if let Err(error) = self.store.release_lease(SYNC_LEASE, &progress.holder).await {
+            // It expires on its own; the next run waits at most its time to live.
+            tracing::warn!(%error, "could not release the sync lease");
+        }
+        progress.finish(result, attempt).await
+    }
+}
+
+impl SalesforceSync {
+    /// Another holder has the lease: a new run is SKIPPED; a redelivered RUNNING run waits for
+    /// the delivery that is still working on it (and is FAILED on the last delivery).
+    async fn lease_taken(
+        &self,
+        mut progress: Progress<'_>,
+        attempt: Attempt,
+    ) -> Result<(), JobError> {
+        if progress.run.status == SyncStatus::Running {
+            let message = "an earlier delivery of this run still holds the sync lease";
+            return progress
+                .finish(Err(Failure::Transient(message.into())), attempt)
+                .await;
+        }
+        tracing::info!("another sync holds the lease; skipping");
+        progress.run.status = SyncStatus::Skipped;
+        progress.run.issues.push(SyncIssue {
+            record_id: None,
+            code: "SYNC_IN_PROGRESS".into(),
+            message: "Another Salesforce sync was running, so this run was skipped; \
+                      the next run picks up its changes."
+                .into(),
+        });
+        progress.save().await.map_err(Failure::into_job_error)
+    }
+}

@@ -1,0 +1,154 @@
+//! The run record as a run goes: counts and issues saved as they change, and the final status.
+
+use expedite_core::{
+    jobs::{Attempt, JobError},
+    store::{Store, StoreError},
+};
+use expedite_domain::{SyncIssue, SyncRun, SyncStatus};
+
+use super::{Clock, Ending, SYNC_LEASE};
+use crate::SalesforceError;
+
+/// Why a run could not finish.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// Worth another delivery (store or Salesforce unavailable, lease lost).
+    Transient(String),
+    /// Will not succeed by trying again (bad credentials, a query Salesforce refuses).
+    Permanent { code: String, message: String },
+}
+
+impl Failure {
+    pub(super) fn store(error: StoreError) -> Self {
+        Self::Transient(format!("store: {error}"))
+    }
+
+    pub(super) fn salesforce(error: SalesforceError) -> Self {
+        if error.is_retryable() {
+            Self::Transient(error.to_string())
+        } else {
+            Self::Permanent {
+                code: error.code().to_owned(),
+                message: error.to_string(),
+            }
+        }
+    }
+
+    pub(super) fn into_job_error(self) -> JobError {
+        match self {
+            Self::Transient(message) => JobError::Transient {
+                message,
+                retry_after: None,
+            },
+            Self::Permanent { message, .. } => JobError::Permanent(message),
+        }
+    }
+}
+
+/// The run being worked on, with what is needed to save it.
+pub(super) struct Progress<'a> {
+    pub(super) run: SyncRun,
+    pub(super) holder: String,
+    store: &'a dyn Store,
+    clock: &'a Clock,
+}
+
+impl<'a> Progress<'a> {
+    pub(super) fn new(
+        run: SyncRun,
+        store: &'a dyn Store,
+        clock: &'a Clock,
+        holder: String,
+    ) -> Self {
+        Self {
+            run,
+            holder,
+            store,
+            clock,
+        }
+    }
+
+    /// Writes the run as it is now.
+    pub(super) async fn save(&mut self) -> Result<(), Failure> {
+        self.run.updated_at = (self.clock)();
+        self.store
+            .put_sync_run(&self.run)
+            .await
+            .map_err(Failure::store)
+    }
+
+    /// Extends the lease; a lost lease stops the run before it writes anything else.
+    pub(super) async fn renew_lease(&self, ttl: std::time::Duration) -> Result<(), Failure> {
+        let renewed = self
+            .store
+            .acquire_lease(SYNC_LEASE, &self.holder, ttl, (self.clock)())
+            .await
+            .map_err(Failure::store)?;
+        if renewed {
+            Ok(())
+        } else {
+            Err(Failure::Transient(
+                "the sync lease expired and another run took it".into(),
+            ))
+        }
+    }
+
+    pub(super) fn issue(&mut self, record_id: Option<&str>, code: &str, message: String) {
+        self.run.issues.push(SyncIssue {
+            record_id: record_id.map(str::to_owned),
+            code: code.to_owned(),
+            message,
+        });
+    }
+
+    /// Records how the run ended and tells the queue what to do with the message.
+    pub(super) async fn finish(
+        mut self,
+        result: Result<Ending, Failure>,
+        attempt: Attempt,
+    ) -> Result<(), JobError> {
+        let outcome = match result {
+            Ok(Ending::Completed) => {
+                self.run.status = SyncStatus::Completed;
+                Ok(())
+            }
+            Ok(Ending::LimitReached(message)) => {
+                self.run.status = SyncStatus::Completed;
+                self.issue(None, "API_LIMIT_REACHED", message);
+                Ok(())
+            }
+            Err(Failure::Transient(message)) if !attempt.is_last() => {
+                // Stays RUNNING with its window; the next delivery carries on.
+                tracing::warn!(%message, "sync run interrupted; it will be retried");
+                Err(JobError::Transient {
+                    message,
+                    retry_after: None,
+                })
+            }
+            Err(Failure::Transient(message)) => {
+                self.run.status = SyncStatus::Failed;
+                self.issue(
+                    None,
+                    "GAVE_UP",
+                    format!("The sync failed on its last attempt: {message}"),
+                );
+                Err(JobError::Permanent(message))
+            }
+            Err(Failure::Permanent { code, message }) => {
+                self.run.status = SyncStatus::Failed;
+                self.issue(None, &code, message.clone());
+                Err(JobError::Permanent(message))
+            }
+        };
+        self.save().await.map_err(Failure::into_job_error)?;
+        tracing::info!(
+            status = self.run.status.as_str(),
+            pulled = self.run.pulled,
+            deleted = self.run.deleted,
+            pushed = self.run.pushed,
+            issues = self.run.issues.len(),
+            "sync run saved"
+        );
+        outcome
+    }
+}

@@ -1,0 +1,9 @@
+//! The Salesforce client and sync engine against the local Salesforce sandbox, syncing into
+//! the embedded store on a temporary directory.
+
+mod client;
+mod hooked;
+mod pull;
+mod push;
+mod runs;
+mod support;

@@ -1,0 +1,140 @@
+//! Pushing local edits on manual runs: per-record results, echoes, conflicts.
+
+use std::time::Duration;
+
+use expedite_core::store::FieldChange;
+use expedite_domain::{CustomerId, SyncKind, SyncStatus};
+
+use crate::support::{PAST_SETTLE, TestEnv};
+
+fn id(text: &str) -> CustomerId {
+    CustomerId::parse(text).expect("id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_run_pushes_edits_and_reports_the_record_salesforce_refuses() {
+    let env = TestEnv::start().await;
+    env.sandbox.seed_accounts(300, 21);
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    let ids: Vec<String> = env.sandbox.accounts()[..3]
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
+    env.sandbox.advance(Duration::from_secs(1));
+    for (n, target) in ids.iter().enumerate() {
+        env.store
+            .record_local_edit(
+                &id(target),
+                vec![
+                    FieldChange::Name(format!("Edited {n}")),
+                    FieldChange::Website(None),
+                ],
+                env.sandbox.now(),
+            )
+            .await
+            .unwrap();
+    }
+    env.sandbox.reject_writes_to(
+        &ids[1],
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "Name is locked",
+    );
+    env.sandbox.advance(Duration::from_secs(1));
+
+    let run = env.sync(SyncKind::Manual).await;
+
+    assert_eq!(run.status, SyncStatus::Completed, "{:?}", run.issues);
+    assert_eq!(run.pushed, 2);
+    assert_eq!(run.issues.len(), 1, "{:?}", run.issues);
+    assert_eq!(run.issues[0].record_id.as_deref(), Some(ids[1].as_str()));
+    assert_eq!(run.issues[0].code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+    for n in [0, 2] {
+        let account = env.sandbox.account(&ids[n]).unwrap();
+        assert_eq!(account.name, format!("Edited {n}"));
+        assert_eq!(account.website, None);
+    }
+    let pending = env.store.pending_edits(None, 10).await.unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "the refused edit stays for the next manual run"
+    );
+    assert_eq!(pending[0].customer_id, id(&ids[1]));
+
+    // The pushed records come back with their new SystemModstamp: mirrored, not pushed again.
+    env.sandbox.advance(PAST_SETTLE);
+    let echo = env.sync(SyncKind::Scheduled).await;
+    assert_eq!(echo.pushed, 0);
+    assert_eq!(env.local(&ids[0]).await.unwrap().name, "Edited 0");
+    env.assert_mirrors_sandbox().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_older_than_salesforces_change_loses_and_is_reported() {
+    let env = TestEnv::start().await;
+    env.sandbox.seed_accounts(50, 4);
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    let target = env.sandbox.accounts()[0].id.clone();
+
+    env.sandbox.advance(Duration::from_secs(1));
+    env.store
+        .record_local_edit(
+            &id(&target),
+            vec![FieldChange::Phone(Some("+1 555 0199".into()))],
+            env.sandbox.now(),
+        )
+        .await
+        .unwrap();
+    env.sandbox.advance(Duration::from_secs(5));
+    env.sandbox
+        .update_account(&target, |a| a.phone = Some("+44 20 7946 0000".into()))
+        .unwrap();
+    env.sandbox.advance(PAST_SETTLE);
+
+    let run = env.sync(SyncKind::Manual).await;
+
+    assert_eq!(run.pushed, 0);
+    assert_eq!(run.issues.len(), 1, "{:?}", run.issues);
+    assert_eq!(run.issues[0].code, "CONFLICT");
+    assert_eq!(run.issues[0].record_id.as_deref(), Some(target.as_str()));
+    assert_eq!(
+        env.sandbox.account(&target).unwrap().phone.as_deref(),
+        Some("+44 20 7946 0000"),
+        "Salesforce's later change stands"
+    );
+    assert!(env.store.pending_edits(None, 10).await.unwrap().is_empty());
+    env.assert_mirrors_sandbox().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_edits_than_one_collection_call_are_pushed_in_chunks() {
+    let env = TestEnv::start().await;
+    env.sandbox.seed_accounts(450, 8);
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    env.sandbox.advance(Duration::from_secs(1));
+    for account in env.sandbox.accounts() {
+        env.store
+            .record_local_edit(
+                &id(&account.id),
+                vec![FieldChange::Industry(Some("Chemicals".into()))],
+                env.sandbox.now(),
+            )
+            .await
+            .unwrap();
+    }
+    env.sandbox.advance(Duration::from_secs(1));
+
+    let run = env.sync(SyncKind::Manual).await;
+
+    assert_eq!(run.pushed, 450, "{:?}", run.issues);
+    assert!(
+        env.sandbox
+            .accounts()
+            .iter()
+            .all(|a| a.industry.as_deref() == Some("Chemicals"))
+    );
+    assert!(env.store.pending_edits(None, 10).await.unwrap().is_empty());
+}

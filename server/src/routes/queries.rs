@@ -1,0 +1,133 @@
+//! The AI-query routes: ask, follow one query, list the caller's history.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use expedite_core::QueryError;
+use expedite_domain::{AiQuery, ErrorBody, ErrorCode, Page, QueryStatus};
+use serde::{Deserialize, Serialize};
+
+use super::input::{JsonBody, PageParams, Params};
+use crate::{AppState, auth::SignedIn, error::ApiError};
+
+/// The body of `POST /api/ai/query`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Ask {
+    /// The question, 1 to 2000 characters.
+    prompt: String,
+}
+
+/// What `POST /api/ai/query` answers: the query to follow.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct Accepted {
+    query_id: String,
+    status: QueryStatus,
+}
+
+/// Ask a question about the customers; the worker answers it.
+#[utoipa::path(
+    post, path = "/api/ai/query", tag = "AI queries",
+    request_body = Ask,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the same query for a day.")),
+    responses(
+        (status = 202, description = "Queued; follow it at the Location.", body = Accepted,
+            headers(("Location" = String, description = "The query's URL."))),
+        (status = 400, description = "Empty or too long prompt, bad body or key.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 503, description = "Could not be queued; retry.", body = ErrorBody),
+    )
+)]
+pub(super) async fn ask(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Ask>,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => Some(value.to_str().map_err(|_| {
+            ApiError::new(
+                ErrorCode::BadRequest,
+                QueryError::InvalidIdempotencyKey.to_string(),
+            )
+        })?),
+    };
+    let query = state
+        .services
+        .submit_query(&caller, &body.prompt, key)
+        .await
+        .map_err(query_error)?;
+    let location = format!("/api/ai/query/{}", query.id);
+    let body = Accepted {
+        query_id: query.id.to_string(),
+        status: query.status,
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("ids are header-safe"),
+    );
+    Ok(response)
+}
+
+/// One query with its status and, when done, its answer or error.
+#[utoipa::path(
+    get, path = "/api/ai/query/{id}", tag = "AI queries",
+    params(("id" = String, Path, description = "The query id.")),
+    responses(
+        (status = 200, body = AiQuery),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 404, description = "No such query, or someone else's.", body = ErrorBody),
+    )
+)]
+pub(super) async fn get_query(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<AiQuery>, ApiError> {
+    let query = state
+        .services
+        .query(&caller, &id)
+        .await
+        .map_err(query_error)?;
+    Ok(Json(query))
+}
+
+/// The caller's queries, newest first.
+#[utoipa::path(
+    get, path = "/api/ai/queries", tag = "AI queries",
+    params(PageParams),
+    responses(
+        (status = 200, body = Page<AiQuery>),
+        (status = 400, description = "Bad cursor or limit.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+    )
+)]
+pub(super) async fn history(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Params(params): Params<PageParams>,
+) -> Result<Json<Page<AiQuery>>, ApiError> {
+    let page = params.page()?;
+    let queries = state
+        .services
+        .query_history(&caller, &page)
+        .await
+        .map_err(query_error)?;
+    Ok(Json(queries))
+}
+
+pub(super) fn query_error(error: QueryError) -> ApiError {
+    match error {
+        QueryError::InvalidPrompt(_) | QueryError::InvalidIdempotencyKey => {
+            ApiError::new(ErrorCode::BadRequest, error.to_string())
+        }
+        QueryError::NotFound => ApiError::not_found(error.to_string()),
+        QueryError::NotQueued => ApiError::new(ErrorCode::Unavailable, error.to_string()),
+        QueryError::Store(cause) => super::store_error(cause),
+    }
+}

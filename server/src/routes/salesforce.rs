@@ -1,0 +1,113 @@
+//! The Salesforce sync routes, for administrators: run a sync now, and read the runs.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use expedite_core::SyncError;
+use expedite_domain::{ErrorBody, ErrorCode, Page, SyncRun, SyncStatus};
+use serde::Serialize;
+
+use super::input::{PageParams, Params};
+use crate::{AppState, auth::Admin, error::ApiError};
+
+/// What `POST /api/salesforce/sync` answers: the run to follow.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SyncAccepted {
+    sync_id: String,
+    status: SyncStatus,
+}
+
+/// Start a manual sync (pull, then push local edits); the worker runs it.
+#[utoipa::path(
+    post, path = "/api/salesforce/sync", tag = "Salesforce",
+    responses(
+        (status = 202, body = SyncAccepted, headers(("Location" = String, description = "The run's URL."))),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 503, description = "Salesforce not configured, or the run could not be queued.", body = ErrorBody),
+    )
+)]
+pub(super) async fn start(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+) -> Result<Response, ApiError> {
+    let run = state
+        .services
+        .request_sync(&caller)
+        .await
+        .map_err(sync_error)?;
+    let location = format!("/api/salesforce/sync/{}", run.id);
+    let body = SyncAccepted {
+        sync_id: run.id.to_string(),
+        status: run.status,
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("ids are header-safe"),
+    );
+    Ok(response)
+}
+
+/// Sync runs, newest first.
+#[utoipa::path(
+    get, path = "/api/salesforce/syncs", tag = "Salesforce",
+    params(PageParams),
+    responses(
+        (status = 200, body = Page<SyncRun>),
+        (status = 400, description = "Bad cursor or limit.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
+    )
+)]
+pub(super) async fn runs(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Params(params): Params<PageParams>,
+) -> Result<Json<Page<SyncRun>>, ApiError> {
+    let page = params.page()?;
+    let runs = state
+        .services
+        .sync_runs(&caller, &page)
+        .await
+        .map_err(sync_error)?;
+    Ok(Json(runs))
+}
+
+/// One sync run with its counts and per-record issues.
+#[utoipa::path(
+    get, path = "/api/salesforce/sync/{id}", tag = "Salesforce",
+    params(("id" = String, Path, description = "The sync run id.")),
+    responses(
+        (status = 200, body = SyncRun),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 404, description = "No such run.", body = ErrorBody),
+    )
+)]
+pub(super) async fn run(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(id): Path<String>,
+) -> Result<Json<SyncRun>, ApiError> {
+    let run = state
+        .services
+        .sync_run(&caller, &id)
+        .await
+        .map_err(sync_error)?;
+    Ok(Json(run))
+}
+
+fn sync_error(error: SyncError) -> ApiError {
+    match error {
+        SyncError::Access(access) => super::admin::access_error(access),
+        SyncError::NotFound => ApiError::not_found(error.to_string()),
+        SyncError::NotConfigured | SyncError::NotQueued => {
+            ApiError::new(ErrorCode::Unavailable, error.to_string())
+        }
+        SyncError::Store(cause) => super::store_error(cause),
+    }
+}
