@@ -4,14 +4,20 @@
 //! as the REST API. With the `ssr` feature the crate also exports [`shell`], the full HTML
 //! document the server renders around [`App`].
 
+// Leptos views are nested types; the admin tables nest deeper than the default limit allows.
+#![recursion_limit = "256"]
 #![expect(
     unreachable_pub,
     reason = "Leptos' #[component] macro re-emits `pub(crate)` on generated items"
 )]
 
+mod answer;
 pub mod api;
 mod components;
 pub mod error;
+mod format;
+#[cfg(feature = "hydrate")]
+mod live;
 mod pages;
 pub mod session;
 
@@ -25,7 +31,9 @@ use leptos_router::{
 
 use components::shell::Layout;
 use pages::{
-    admin_users::AdminUsers, dashboard::Dashboard, not_found::NotFound, sign_in::SignInPage,
+    admin_sync::AdminSyncPage, admin_users::AdminUsers, ask::AskPage,
+    customer_detail::CustomerPage, customers::CustomersPage, dashboard::Dashboard,
+    history::HistoryPage, not_found::NotFound, query_detail::QueryPage, sign_in::SignInPage,
 };
 use session::Session;
 
@@ -71,7 +79,13 @@ pub fn App() -> impl IntoView {
                     // Data pages render after their data resolves, so they read fine without JavaScript.
                     <Route path=StaticSegment("") view=Dashboard ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/ask") view=AskPage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/history/:id") view=QueryPage ssr=SsrMode::Async />
+                    <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsers ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sync") view=AdminSyncPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

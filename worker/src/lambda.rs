@@ -58,10 +58,10 @@ pub async fn handle_event(
     }
 }
 
-/// Processes every record; the ones to redeliver are reported by message id.
+/// Processes the batch's records concurrently (one invocation's time limit covers them all);
+/// the ones to redeliver are reported by message id.
 async fn handle_sqs(handler: &dyn JobHandler, max_receives: u32, event: SqsEvent) -> BatchResponse {
-    let mut response = BatchResponse::default();
-    for record in event.records {
+    let jobs = event.records.into_iter().map(|record| async move {
         let message_id = record.message_id.unwrap_or_default();
         let receive_count = record
             .attributes
@@ -73,14 +73,16 @@ async fn handle_sqs(handler: &dyn JobHandler, max_receives: u32, event: SqsEvent
             max_receives,
         };
         let body = record.body.unwrap_or_default();
-        let outcome = process_one(handler, &body, attempt).await;
-        if let Outcome::Retry { .. } = outcome {
-            response.batch_item_failures.push(BatchItemFailure {
-                item_identifier: message_id,
-            });
-        }
+        (message_id, process_one(handler, &body, attempt).await)
+    });
+    let outcomes = futures::future::join_all(jobs).await;
+    BatchResponse {
+        batch_item_failures: outcomes
+            .into_iter()
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Retry { .. }))
+            .map(|(item_identifier, _)| BatchItemFailure { item_identifier })
+            .collect(),
     }
-    response
 }
 
 /// EventBridge `rate(1 hour)` → the scheduled poll, run directly (nothing to redeliver:

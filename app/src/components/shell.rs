@@ -50,7 +50,19 @@ fn SignedInBar(me: Me) -> impl IntoView {
                 <li>
                     <A href="/" exact=true>"Dashboard"</A>
                 </li>
+                <li>
+                    <A href="/ask">"Ask"</A>
+                </li>
+                <li>
+                    <A href="/history">"History"</A>
+                </li>
+                <li>
+                    <A href="/customers">"Customers"</A>
+                </li>
                 {(me.role == Role::Admin).then(|| view! {
+                    <li>
+                        <A href="/admin/sync">"Sync"</A>
+                    </li>
                     <li>
                         <A href="/admin/users">"Users"</A>
                     </li>

@@ -1,5 +1,11 @@
+pub(crate) mod admin_sync;
 pub(crate) mod admin_users;
+pub(crate) mod ask;
+pub(crate) mod customer_detail;
+pub(crate) mod customers;
 pub(crate) mod dashboard;
 pub(crate) mod forbidden;
+pub(crate) mod history;
 pub(crate) mod not_found;
+pub(crate) mod query_detail;
 pub(crate) mod sign_in;

@@ -1,8 +1,12 @@
 //! The customer use-cases: the synced Salesforce Accounts, listed and read by signed-in users.
 
-use expedite_domain::{Customer, CustomerFilter, CustomerId, Page, PageRequest};
+use expedite_domain::{Customer, CustomerFilter, CustomerId, Page, PageRequest, Role};
 
-use crate::{Services, identity::Caller, store::StoreError};
+use crate::{
+    Services, clock,
+    identity::Caller,
+    store::{FieldChange, LocalEdit, StoreError},
+};
 
 /// Longest search text accepted.
 const MAX_SEARCH: usize = 200;
@@ -14,6 +18,10 @@ pub enum CustomerError {
     NotFound,
     #[error("The search text may be at most 200 characters.")]
     SearchTooLong,
+    #[error("Only administrators may edit customers.")]
+    Forbidden,
+    #[error("{0}")]
+    InvalidEdit(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -53,4 +61,59 @@ impl Services {
             .await?
             .ok_or(CustomerError::NotFound)
     }
+
+    /// Records a local change to a customer (administrators), pushed to Salesforce by the next
+    /// manual sync; until then the customer shows Salesforce's values.
+    pub async fn edit_customer(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: Vec<FieldChange>,
+    ) -> Result<LocalEdit, CustomerError> {
+        if caller.role != Role::Admin {
+            return Err(CustomerError::Forbidden);
+        }
+        validate(&changes)?;
+        let customer = self.customer(caller, id).await?;
+        if customer.is_deleted {
+            return Err(CustomerError::NotFound);
+        }
+        let edit = self
+            .store()
+            .record_local_edit(&customer.id, changes, clock::now())
+            .await?;
+        tracing::info!(customer.id = %customer.id, version = edit.version, "local edit recorded");
+        Ok(edit)
+    }
+}
+
+/// Salesforce's own limits on the editable Account fields.
+fn validate(changes: &[FieldChange]) -> Result<(), CustomerError> {
+    let invalid = |message: &str| Err(CustomerError::InvalidEdit(message.to_owned()));
+    if changes.is_empty() {
+        return invalid("Change at least one field.");
+    }
+    for change in changes {
+        match change {
+            FieldChange::Name(name) if name.trim().is_empty() => {
+                return invalid("The name cannot be empty.");
+            }
+            FieldChange::AnnualRevenue(Some(revenue)) if !revenue.is_finite() || *revenue < 0.0 => {
+                return invalid("The annual revenue must be a positive number.");
+            }
+            FieldChange::Name(text)
+            | FieldChange::AccountType(Some(text))
+            | FieldChange::Industry(Some(text))
+            | FieldChange::BillingCity(Some(text))
+            | FieldChange::BillingCountry(Some(text))
+            | FieldChange::Phone(Some(text))
+            | FieldChange::Website(Some(text))
+                if text.chars().count() > 255 =>
+            {
+                return invalid("Text fields may be at most 255 characters.");
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }

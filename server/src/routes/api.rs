@@ -23,7 +23,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/ai/query/{id}", get(queries::get_query))
         .route("/ai/queries", get(queries::history))
         .route("/customers", get(customers::list))
-        .route("/customers/{id}", get(customers::get_customer))
+        .route(
+            "/customers/{id}",
+            get(customers::get_customer).patch(customers::edit),
+        )
         .route("/salesforce/sync", post(salesforce::start))
         .route("/salesforce/sync/{id}", get(salesforce::run))
         .route("/salesforce/syncs", get(salesforce::runs))
@@ -47,6 +50,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}`. Authenticate with an acce
         queries::history,
         customers::list,
         customers::get_customer,
+        customers::edit,
         salesforce::start,
         salesforce::runs,
         salesforce::run,

@@ -3,13 +3,20 @@
 use axum::{
     Json,
     extract::{Path, State},
+    http::StatusCode,
 };
-use expedite_core::CustomerError;
-use expedite_domain::{Customer, CustomerFilter, CustomerSort, ErrorBody, ErrorCode, Page};
-use serde::Deserialize;
+use expedite_core::{CustomerError, store::FieldChange};
+use expedite_domain::{
+    Customer, CustomerFilter, CustomerSort, ErrorBody, ErrorCode, Page, Timestamp,
+};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::input::{PageParams, Params};
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use super::input::{JsonBody, PageParams, Params};
+use crate::{
+    AppState,
+    auth::{Admin, SignedIn},
+    error::ApiError,
+};
 
 /// `?search=&sort=&cursor=&limit=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -88,10 +95,114 @@ pub(super) async fn get_customer(
     Ok(Json(customer))
 }
 
+/// The fields of `PATCH /api/customers/{id}`: absent fields are unchanged, `null` clears one.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Edit {
+    name: Option<String>,
+    #[serde(rename = "type", default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    account_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    industry: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    annual_revenue: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    billing_city: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    billing_country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    website: Option<Option<String>>,
+}
+
+/// A field that is present, possibly `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+impl Edit {
+    fn changes(self) -> Vec<FieldChange> {
+        let mut changes = Vec::new();
+        changes.extend(self.name.map(FieldChange::Name));
+        changes.extend(self.account_type.map(FieldChange::AccountType));
+        changes.extend(self.industry.map(FieldChange::Industry));
+        changes.extend(self.annual_revenue.map(FieldChange::AnnualRevenue));
+        changes.extend(self.billing_city.map(FieldChange::BillingCity));
+        changes.extend(self.billing_country.map(FieldChange::BillingCountry));
+        changes.extend(self.phone.map(FieldChange::Phone));
+        changes.extend(self.website.map(FieldChange::Website));
+        changes
+    }
+}
+
+/// What `PATCH /api/customers/{id}` answers: the pending edit.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct EditAccepted {
+    customer_id: String,
+    /// Every field the pending edit changes (earlier edits included).
+    fields: Vec<String>,
+    version: u64,
+    edited_at: Timestamp,
+}
+
+/// Edit a customer locally (administrators); the next manual sync pushes it to Salesforce.
+#[utoipa::path(
+    patch, path = "/api/customers/{id}", tag = "Customers",
+    params(("id" = String, Path, description = "The Salesforce Account id.")),
+    request_body = Edit,
+    responses(
+        (status = 202, description = "Recorded; pushed by the next manual sync.", body = EditAccepted),
+        (status = 400, description = "No field, an unknown field or a bad value.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 404, description = "No such customer, or deleted.", body = ErrorBody),
+    )
+)]
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(id): Path<String>,
+    JsonBody(edit): JsonBody<Edit>,
+) -> Result<(StatusCode, Json<EditAccepted>), ApiError> {
+    let edit = state
+        .services
+        .edit_customer(&caller, &id, edit.changes())
+        .await
+        .map_err(customer_error)?;
+    let fields = edit
+        .changes
+        .iter()
+        .map(|change| {
+            let value = serde_json::to_value(change).unwrap_or_default();
+            value["field"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let accepted = EditAccepted {
+        customer_id: edit.customer_id.to_string(),
+        fields,
+        version: edit.version,
+        edited_at: edit.edited_at,
+    };
+    Ok((StatusCode::ACCEPTED, Json(accepted)))
+}
+
 fn customer_error(error: CustomerError) -> ApiError {
     match error {
         CustomerError::NotFound => ApiError::not_found(error.to_string()),
-        CustomerError::SearchTooLong => ApiError::new(ErrorCode::BadRequest, error.to_string()),
+        CustomerError::SearchTooLong | CustomerError::InvalidEdit(_) => {
+            ApiError::new(ErrorCode::BadRequest, error.to_string())
+        }
+        CustomerError::Forbidden => ApiError::forbidden(error.to_string()),
         CustomerError::Store(cause) => super::store_error(cause),
     }
 }

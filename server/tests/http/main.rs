@@ -1,6 +1,7 @@
 //! The server's HTTP surface, served for real on 127.0.0.1 with embedded backends.
 
 mod auth;
+mod customers_and_sync;
 mod edge;
 mod health_and_errors;
 mod lambda;

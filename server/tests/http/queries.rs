@@ -272,6 +272,7 @@ async fn the_openapi_document_lists_every_api_route_with_its_errors() {
         ("/api/ai/queries", "get"),
         ("/api/customers", "get"),
         ("/api/customers/{id}", "get"),
+        ("/api/customers/{id}", "patch"),
         ("/api/salesforce/sync", "post"),
         ("/api/salesforce/syncs", "get"),
         ("/api/salesforce/sync/{id}", "get"),
