@@ -101,3 +101,48 @@ test("signed-out visitors are sent to sign in", async ({ page }) => {
     await expect(page).toHaveURL(new RegExp(`/sign-in\\?next=${path}$`));
   }
 });
+
+test("a question still in progress is followed through the REST API until it is answered", async ({ page }) => {
+  await signIn(page, accounts.user);
+  const prompt = `Who are the largest customers? (${Date.now()})`;
+  // Asked through the API from the page, as a same-origin browser client (the session cookie
+  // authenticates it; the Origin header satisfies the CSRF check).
+  const asked = await page.evaluate(async (prompt) => {
+    const response = await fetch("/api/ai/query", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt }),
+    });
+    return { status: response.status, body: await response.json() };
+  }, prompt);
+  expect(asked.status).toBe(202);
+  const id = asked.body.query_id;
+
+  // Opened from the history, the detail page loads the query in the browser. It first learns
+  // of it as QUEUED (as it would from a busy worker), so it must follow it through the API.
+  await openHydrated(page, "/history");
+  let rewritten = false;
+  await page.route("**/sfn/get_query*", async (route) => {
+    const response = await route.fetch();
+    const query = await response.json();
+    if (!rewritten) {
+      rewritten = true;
+      query.status = "QUEUED";
+      for (const field of ["answer", "model", "usage"]) delete query[field];
+      query.citations = [];
+    }
+    await route.fulfill({ response, json: query });
+  });
+  const polls: string[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === `/api/ai/query/${id}`) polls.push(request.url());
+  });
+
+  await page.getByTestId("history").getByRole("link", { name: prompt }).click();
+  await expect(page).toHaveURL(new RegExp(`/history/${id}$`));
+  await expect(page.getByTestId("query-status")).toHaveText("COMPLETED", { timeout: 20_000 });
+  expect(rewritten).toBe(true);
+  expect(polls.length).toBeGreaterThan(0);
+  await expect(page.getByTestId("answer")).toContainText("Demo responder");
+  await expect(page.getByTestId("cited").getByRole("link")).not.toHaveCount(0);
+});
