@@ -4,21 +4,22 @@ use expedite_domain::{Role, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::list_users, components::require_sign_in::RequireAdmin};
+use crate::{api::list_users, components::require_sign_in::RequireAdmin, error::UiError};
 
+/// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn AdminUsers() -> impl IntoView {
+    let users = Resource::new(|| (), |_| list_users());
     view! {
         <Title text="Users" />
         <RequireAdmin>
-            <UserList />
+            <UserList users />
         </RequireAdmin>
     }
 }
 
 #[component]
-fn UserList() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+fn UserList(users: Resource<Result<Vec<UserSummary>, UiError>>) -> impl IntoView {
     view! {
         <h1>"Users"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>

@@ -5,23 +5,26 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::{api::get_customer, components::require_sign_in::RequireSignIn, format};
+use crate::{
+    api::get_customer, components::require_sign_in::RequireSignIn, error::UiError, format,
+};
 
+/// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn CustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let customer = Resource::new(move || id.get(), get_customer);
     view! {
         <Title text="Customer" />
         <RequireSignIn>
-            <CustomerBody />
+            <CustomerBody customer />
         </RequireSignIn>
     }
 }
 
 #[component]
-fn CustomerBody() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let customer = Resource::new(move || id.get(), get_customer);
+fn CustomerBody(customer: Resource<Result<Customer, UiError>>) -> impl IntoView {
     view! {
         <p class="breadcrumb"><a href="/customers">"← Customers"</a></p>
         <Transition fallback=|| view! { <p class="muted">"Loading the customer…"</p> }>

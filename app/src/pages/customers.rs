@@ -7,15 +7,41 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::list_customers, components::require_sign_in::RequireSignIn, format, session::Session,
+    api::list_customers, components::require_sign_in::RequireSignIn, error::UiError, format,
+    session::Session,
 };
 
+/// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn CustomersPage() -> impl IntoView {
+    let params = use_query_map();
+    let listing = Memo::new(move |_| {
+        let params = params.read();
+        Listing {
+            search: params
+                .get("search")
+                .filter(|search| !search.trim().is_empty()),
+            sort: params
+                .get("sort")
+                .and_then(|sort| CustomerSort::parse(&sort))
+                .unwrap_or_default(),
+            cursor: params.get("cursor"),
+        }
+    });
+    let page = Resource::new(
+        move || listing.get(),
+        |listing| {
+            list_customers(
+                listing.search,
+                Some(listing.sort.as_str().to_owned()),
+                listing.cursor,
+            )
+        },
+    );
     view! {
         <Title text="Customers" />
         <RequireSignIn>
-            <CustomersBody />
+            <CustomersBody listing page />
         </RequireSignIn>
     }
 }
@@ -49,32 +75,11 @@ impl Listing {
 }
 
 #[component]
-fn CustomersBody() -> impl IntoView {
+fn CustomersBody(
+    listing: Memo<Listing>,
+    page: Resource<Result<Page<Customer>, UiError>>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
-    let params = use_query_map();
-    let listing = Memo::new(move |_| {
-        let params = params.read();
-        Listing {
-            search: params
-                .get("search")
-                .filter(|search| !search.trim().is_empty()),
-            sort: params
-                .get("sort")
-                .and_then(|sort| CustomerSort::parse(&sort))
-                .unwrap_or_default(),
-            cursor: params.get("cursor"),
-        }
-    });
-    let page = Resource::new(
-        move || listing.get(),
-        |listing| {
-            list_customers(
-                listing.search,
-                Some(listing.sort.as_str().to_owned()),
-                listing.cursor,
-            )
-        },
-    );
     view! {
         <h1>"Customers"</h1>
         <SearchForm listing />

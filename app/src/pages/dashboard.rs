@@ -4,23 +4,26 @@ use expedite_domain::{Deployment, SystemStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::get_system_status, components::require_sign_in::RequireSignIn};
+use crate::{api::get_system_status, components::require_sign_in::RequireSignIn, error::UiError};
 
+/// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn Dashboard() -> impl IntoView {
+    let refreshes = RwSignal::new(0_u32);
+    let status = Resource::new(move || refreshes.get(), |_| get_system_status());
     view! {
         <Title text="Dashboard" />
         <RequireSignIn>
-            <DashboardBody />
+            <DashboardBody refreshes status />
         </RequireSignIn>
     }
 }
 
 #[component]
-fn DashboardBody() -> impl IntoView {
-    let refreshes = RwSignal::new(0_u32);
-    let status = Resource::new(move || refreshes.get(), |_| get_system_status());
-
+fn DashboardBody(
+    refreshes: RwSignal<u32>,
+    status: Resource<Result<SystemStatus, UiError>>,
+) -> impl IntoView {
     view! {
         <h1>"Dashboard"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading status…"</p> }>

@@ -8,24 +8,29 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::query_history,
     components::{badge::QueryBadge, require_sign_in::RequireSignIn},
+    error::UiError,
     format,
 };
 
+/// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn HistoryPage() -> impl IntoView {
+    let params = use_query_map();
+    let cursor = Memo::new(move |_| params.read().get("cursor"));
+    let page = Resource::new(move || cursor.get(), query_history);
     view! {
         <Title text="History" />
         <RequireSignIn>
-            <HistoryBody />
+            <HistoryBody cursor page />
         </RequireSignIn>
     }
 }
 
 #[component]
-fn HistoryBody() -> impl IntoView {
-    let params = use_query_map();
-    let cursor = Memo::new(move |_| params.read().get("cursor"));
-    let page = Resource::new(move || cursor.get(), query_history);
+fn HistoryBody(
+    cursor: Memo<Option<String>>,
+    page: Resource<Result<Page<AiQuery>, UiError>>,
+) -> impl IntoView {
     view! {
         <h1>"History"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading your questions…"</p> }>
