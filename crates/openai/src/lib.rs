@@ -79,6 +79,18 @@ impl LanguageModel for OpenAiModel {
     }
 }
 
+/// The message of an `{"error": …}` body, if `body` is one.
+fn gateway_error(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let error = value.get("error")?;
+    Some(
+        error
+            .get("message")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| error.to_string(), str::to_owned),
+    )
+}
+
 /// Sorts a failed call into worth-retrying-later or tell-the-user.
 fn classify(error: OpenAIError) -> ModelError {
     match error {
@@ -121,9 +133,18 @@ fn classify(error: OpenAIError) -> ModelError {
             },
             retry_after: None,
         },
-        OpenAIError::JSONDeserialize(error, _) => ModelError::Fatal(format!(
-            "The AI provider's response could not be read ({error}); check that OPENAI_BASE_URL is an OpenAI-compatible endpoint."
-        )),
+        // Some compatible gateways send error bodies OpenAI's types cannot read (a numeric
+        // `code`); those are errors of the provider, worth another try. Anything else that does
+        // not read is a response of the wrong shape.
+        OpenAIError::JSONDeserialize(error, body) => match gateway_error(&body) {
+            Some(message) => ModelError::Retryable {
+                message: format!("the AI provider answered with an error: {message}"),
+                retry_after: None,
+            },
+            None => ModelError::Fatal(format!(
+                "The AI provider's response could not be read ({error}); check that OPENAI_BASE_URL is an OpenAI-compatible endpoint."
+            )),
+        },
         other => ModelError::Fatal(format!("The AI request failed: {other}")),
     }
 }

@@ -225,3 +225,34 @@ async fn without_salesforce_a_manual_sync_is_a_clear_503() {
     );
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn real_company_names_pass_the_request_filter_when_edited() {
+    let (app, _, admin) = demo_app().await;
+    settled_runs(&app, &admin).await;
+    let (_, page) = get(&app, &admin, "/api/customers?limit=1").await;
+    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let names = [
+        "O'Reilly Media",
+        "Ben & Jerry's Homemade, Inc.",
+        "AT&T",
+        "Toys \"R\" Us",
+        "1-800-Flowers.com",
+        "Yahoo! Inc.",
+        "Select Comfort -- Sleep Number",
+        "Union Pacific; Rail Division",
+        "Procter & Gamble (P&G)",
+    ];
+    for name in names {
+        let response = app
+            .client
+            .patch(app.url(&format!("/api/customers/{id}")))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"name": name, "website": "https://www.example.com/?a=1&b=2"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202, "{name} was refused");
+    }
+    app.shutdown().await.unwrap();
+}

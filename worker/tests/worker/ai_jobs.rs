@@ -287,3 +287,38 @@ async fn a_query_whose_job_was_dead_lettered_is_failed_by_the_scheduled_poll() {
     assert!(failed.error.unwrap().contains("ask again"));
     assert_eq!(harness.double.calls(), 0);
 }
+
+#[tokio::test]
+async fn a_gateway_error_body_that_openai_types_cannot_read_is_retried_not_fatal() {
+    // Some OpenAI-compatible gateways send a numeric `code`.
+    let gateway = || {
+        Step::error(ErrorKind::Raw {
+            status: 502,
+            body: r#"{"error":{"message":"upstream timed out","type":"gateway","code":502}}"#
+                .to_owned(),
+        })
+    };
+    let mut script = Script::new();
+    for _ in 0..4 {
+        script = script.then(gateway());
+    }
+    let harness = Harness::new(script.then(Step::text("Recovered.")), true).await;
+    let query = harness.finished(&harness.ask("Top customers?").await).await;
+    assert_eq!(query.status, QueryStatus::Completed, "{query:?}");
+    assert_eq!(query.answer.as_deref(), Some("Recovered."));
+    // The first delivery used the client's four tries; the second delivery answered.
+    assert_eq!(query.attempts, 2);
+    assert_eq!(harness.double.calls(), 5);
+
+    let unreadable = Script::new().fallback(|_| {
+        Step::error(ErrorKind::Raw {
+            status: 200,
+            body: r#"{"not":"a completion"}"#.to_owned(),
+        })
+    });
+    let harness = Harness::new(unreadable, true).await;
+    let query = harness.finished(&harness.ask("Top customers?").await).await;
+    assert_eq!(query.status, QueryStatus::Failed);
+    assert!(query.error.unwrap().contains("OPENAI_BASE_URL"));
+    assert_eq!(harness.double.calls(), 1);
+}
