@@ -64,6 +64,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// 202 Accepted: `body` as JSON and where to follow the work in `Location`.
+fn accepted(location: &str, body: impl serde::Serialize) -> axum::response::Response {
+    use axum::{
+        http::{HeaderValue, StatusCode, header},
+        response::IntoResponse,
+    };
+    let mut response = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
 /// A store failure at the edge: a bad cursor is the client's, anything else is ours.
 fn store_error(error: expedite_core::store::StoreError) -> crate::error::ApiError {
     use expedite_core::store::StoreError;

@@ -3,8 +3,8 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::HeaderMap,
+    response::Response,
 };
 use expedite_core::QueryError;
 use expedite_domain::{AiQuery, ErrorBody, ErrorCode, Page, QueryStatus};
@@ -61,17 +61,14 @@ pub(super) async fn ask(
         .submit_query(&caller, &body.prompt, key)
         .await
         .map_err(query_error)?;
-    let location = format!("/api/ai/query/{}", query.id);
     let body = Accepted {
         query_id: query.id.to_string(),
         status: query.status,
     };
-    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&location).expect("ids are header-safe"),
-    );
-    Ok(response)
+    Ok(super::accepted(
+        &format!("/api/ai/query/{}", query.id),
+        body,
+    ))
 }
 
 /// One query with its status and, when done, its answer or error.

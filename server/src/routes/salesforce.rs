@@ -3,8 +3,7 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use expedite_core::SyncError;
 use expedite_domain::{ErrorBody, ErrorCode, Page, SyncRun, SyncStatus};
@@ -39,17 +38,14 @@ pub(super) async fn start(
         .request_sync(&caller)
         .await
         .map_err(sync_error)?;
-    let location = format!("/api/salesforce/sync/{}", run.id);
     let body = SyncAccepted {
         sync_id: run.id.to_string(),
         status: run.status,
     };
-    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&location).expect("ids are header-safe"),
-    );
-    Ok(response)
+    Ok(super::accepted(
+        &format!("/api/salesforce/sync/{}", run.id),
+        body,
+    ))
 }
 
 /// Sync runs, newest first.
