@@ -171,9 +171,7 @@ impl Services {
 
     /// The built-in provider's accounts, for administrators only.
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<UserSummary>, AccessError> {
-        if caller.role != Role::Admin {
-            return Err(AccessError::Forbidden);
-        }
+        require_admin(caller)?;
         if self.inner.config.identity != IdentityBackend::Local {
             return Err(AccessError::ManagedElsewhere);
         }
@@ -213,6 +211,15 @@ impl Services {
             uptime_secs: self.inner.started.elapsed().as_secs(),
             checks,
         }
+    }
+}
+
+/// Administrators only: [`AccessError::Forbidden`] for everyone else.
+pub(crate) fn require_admin(caller: &Caller) -> Result<(), AccessError> {
+    if caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(AccessError::Forbidden)
     }
 }
 

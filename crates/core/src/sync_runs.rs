@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use expedite_domain::{Page, PageRequest, Role, SyncId, SyncKind, SyncRun, SyncStatus};
+use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun, SyncStatus};
 
 use crate::{
     AccessError, Services, clock,
     identity::Caller,
     jobs::{Attempt, Job, JobError},
+    services::require_admin,
     store::StoreError,
 };
 
@@ -103,14 +104,6 @@ impl Services {
                 retry_after: None,
             })?;
         engine.run(&run.id, attempt).await
-    }
-}
-
-fn require_admin(caller: &Caller) -> Result<(), AccessError> {
-    if caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden)
     }
 }
 
