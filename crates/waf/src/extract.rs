@@ -1,5 +1,7 @@
 //! The parts of a request an attacker controls, as separate values.
 
+use std::borrow::Cow;
+
 use http::{HeaderMap, Method, Uri, header};
 
 /// Where a value came from.
@@ -17,49 +19,38 @@ pub enum Location {
     Header,
 }
 
-/// One value to inspect, with the name of the field it belongs to when it has one.
+/// One value to inspect, with the name of the field it belongs to when it has one. Values
+/// that are not UTF-8 are decoded lossily: inspected, never skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub struct Field<'a> {
     pub location: Location,
-    pub name: Option<String>,
-    pub value: String,
+    pub name: Option<Cow<'a, str>>,
+    pub value: Cow<'a, str>,
 }
 
-/// Headers that carry protocol data, tokens or addresses rather than attacker-chosen text.
-const SKIPPED_HEADERS: [&str; 16] = [
-    "host",
-    "accept",
-    "accept-encoding",
-    "accept-language",
-    "accept-charset",
-    "content-type",
-    "content-length",
-    "connection",
-    "authorization",
-    "cookie",
-    "origin",
-    "cache-control",
-    "pragma",
-    "upgrade-insecure-requests",
-    "x-forwarded-for",
-    "traceparent",
-];
+/// Headers that are not text an attacker gets reflected or executed: the credentials (verified
+/// cryptographically) and the cookie header (split into cookies below).
+const SKIPPED_HEADERS: [&str; 3] = ["authorization", "cookie", "content-length"];
 
 /// Every value of the request worth inspecting.
-pub fn fields(_method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Vec<Field> {
+pub fn fields<'a>(
+    _method: &Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+) -> Vec<Field<'a>> {
     let mut out = vec![Field {
         location: Location::Path,
         name: None,
-        value: uri.path().to_owned(),
+        value: Cow::Borrowed(uri.path()),
     }];
     if let Some(query) = uri.query() {
         pairs(query, Location::QueryName, Location::QueryValue, &mut out);
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_lowercase())
+        .unwrap_or_default();
     if !body.is_empty() {
         let text = String::from_utf8_lossy(body);
         // Without a content type, clients such as curl send form encoding.
@@ -67,97 +58,145 @@ pub fn fields(_method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> 
             && text.contains('=')
             && !text.trim_start().starts_with(['<', '{', '[']);
         if content_type.starts_with("application/x-www-form-urlencoded") || looks_like_form {
-            pairs(&text, Location::BodyName, Location::BodyValue, &mut out);
+            match text {
+                Cow::Borrowed(text) => {
+                    pairs(text, Location::BodyName, Location::BodyValue, &mut out)
+                }
+                Cow::Owned(text) => {
+                    let mut owned = Vec::new();
+                    pairs(&text, Location::BodyName, Location::BodyValue, &mut owned);
+                    out.extend(owned.into_iter().map(Field::into_owned));
+                }
+            }
         } else if content_type.contains("json") {
             match serde_json::from_slice::<serde_json::Value>(body) {
-                Ok(json) => json_strings(&json, None, &mut out),
-                Err(_) => out.push(body_field(&text)),
+                Ok(json) => json_values(&json, None, &mut out),
+                Err(_) => out.push(body_field(text)),
             }
         } else {
-            out.push(body_field(&text));
+            // An XML document's values are read one by one, and the document as a whole.
+            if content_type.contains("xml") || text.trim_start().starts_with("<?xml") {
+                crate::xml::values(&text, &mut out);
+            }
+            out.push(body_field(text));
         }
     }
     for (name, value) in headers {
         let name = name.as_str();
-        if SKIPPED_HEADERS.contains(&name) || name.starts_with("sec-") || name.starts_with("if-") {
+        if SKIPPED_HEADERS.contains(&name) {
             continue;
         }
-        if let Ok(value) = value.to_str() {
-            out.push(Field {
-                location: Location::Header,
-                name: Some(name.to_owned()),
-                value: value.to_owned(),
-            });
-        }
+        out.push(Field {
+            location: Location::Header,
+            name: Some(Cow::Borrowed(name)),
+            value: String::from_utf8_lossy(value.as_bytes()),
+        });
     }
-    for value in headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-    {
-        for cookie in value.split(';') {
-            let (name, value) = cookie.trim().split_once('=').unwrap_or((cookie.trim(), ""));
-            out.push(Field {
-                location: Location::Cookie,
-                name: None,
-                value: name.to_owned(),
-            });
-            out.push(Field {
-                location: Location::Cookie,
-                name: Some(name.to_owned()),
-                value: value.to_owned(),
-            });
-        }
+    for value in headers.get_all(header::COOKIE) {
+        cookies(value.as_bytes(), &mut out);
     }
     out
 }
 
-fn body_field(text: &str) -> Field {
+impl Field<'_> {
+    fn into_owned<'b>(self) -> Field<'b> {
+        Field {
+            location: self.location,
+            name: self.name.map(|name| Cow::Owned(name.into_owned())),
+            value: Cow::Owned(self.value.into_owned()),
+        }
+    }
+}
+
+fn cookies<'a>(header: &'a [u8], out: &mut Vec<Field<'a>>) {
+    let text = String::from_utf8_lossy(header);
+    let mut push = |name: Cow<'a, str>, value: Cow<'a, str>| {
+        out.push(Field {
+            location: Location::Cookie,
+            name: None,
+            value: name.clone(),
+        });
+        out.push(Field {
+            location: Location::Cookie,
+            name: Some(name),
+            value,
+        });
+    };
+    match text {
+        Cow::Borrowed(text) => {
+            for cookie in text.split(';') {
+                let (name, value) = cookie.trim().split_once('=').unwrap_or((cookie.trim(), ""));
+                push(Cow::Borrowed(name), Cow::Borrowed(value));
+            }
+        }
+        Cow::Owned(text) => {
+            for cookie in text.split(';') {
+                let (name, value) = cookie.trim().split_once('=').unwrap_or((cookie.trim(), ""));
+                push(Cow::Owned(name.to_owned()), Cow::Owned(value.to_owned()));
+            }
+        }
+    }
+}
+
+fn body_field(text: Cow<'_, str>) -> Field<'_> {
     Field {
         location: Location::Body,
         name: None,
-        value: text.to_owned(),
+        value: text,
     }
 }
 
 /// `a=1&b=2` as names and values (still encoded; decoding happens per value).
-fn pairs(text: &str, names: Location, values: Location, out: &mut Vec<Field>) {
+fn pairs<'a>(text: &'a str, names: Location, values: Location, out: &mut Vec<Field<'a>>) {
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let decoded_name = percent_encoding::percent_decode_str(&name.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned();
+        let decoded_name = if name.contains(['%', '+']) {
+            Cow::Owned(
+                percent_encoding::percent_decode_str(&name.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
+        } else {
+            Cow::Borrowed(name)
+        };
         out.push(Field {
             location: names,
             name: None,
-            value: name.to_owned(),
+            value: Cow::Borrowed(name),
         });
         out.push(Field {
             location: values,
             name: Some(decoded_name.clone()),
-            value: value.to_owned(),
+            value: Cow::Borrowed(value),
         });
         // The pair as written: some attacks span the name and the value.
         if !value.is_empty() {
             out.push(Field {
                 location: Location::Pair,
                 name: Some(decoded_name),
-                value: pair.to_owned(),
+                value: Cow::Borrowed(pair),
             });
         }
     }
 }
 
-fn json_strings(value: &serde_json::Value, key: Option<&str>, out: &mut Vec<Field>) {
+/// JSON string and number values (CRS reads both as arguments) and object keys.
+fn json_values<'a>(value: &serde_json::Value, key: Option<&str>, out: &mut Vec<Field<'a>>) {
+    let owned_key = || key.map(|key| Cow::Owned(key.to_owned()));
     match value {
         serde_json::Value::String(text) => out.push(Field {
             location: Location::BodyValue,
-            name: key.map(str::to_owned),
-            value: text.clone(),
+            name: owned_key(),
+            value: Cow::Owned(text.clone()),
+        }),
+        serde_json::Value::Number(number) => out.push(Field {
+            location: Location::BodyValue,
+            name: owned_key(),
+            value: Cow::Owned(number.to_string()),
         }),
         serde_json::Value::Array(items) => {
             for item in items {
-                json_strings(item, key, out);
+                json_values(item, key, out);
             }
         }
         serde_json::Value::Object(map) => {
@@ -165,9 +204,9 @@ fn json_strings(value: &serde_json::Value, key: Option<&str>, out: &mut Vec<Fiel
                 out.push(Field {
                     location: Location::BodyName,
                     name: None,
-                    value: name.clone(),
+                    value: Cow::Owned(name.clone()),
                 });
-                json_strings(item, Some(name), out);
+                json_values(item, Some(name), out);
             }
         }
         _ => {}

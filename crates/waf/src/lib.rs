@@ -2,18 +2,24 @@
 //! the self-hosted one.
 //!
 //! A request is split into the values an attacker controls (path, query parameters, form and
-//! JSON string values, cookies, most headers), each is decoded the way servers and browsers
-//! would decode it, and each is checked by libinjection (SQL injection, XSS) and by compiled
-//! patterns for path traversal, sensitive files and command injection. Fields where the
-//! product invites free text (a question, a search box, a password) are exempt: their defence
-//! is parameterised queries and output encoding.
+//! JSON values, cookies, headers), each is decoded the way servers, browsers and shells would
+//! decode it, and each is checked by the rules that OWASP CRS (paranoia level 1) applies to
+//! that part of a request, plus libinjection for SQL injection and XSS. How strictly a value
+//! is inspected is decided per route and field (`policy`): the text a product invites (a
+//! question, a search, a customer's name) is not an attack, and its defence is parameterised
+//! queries and output encoding.
 
 mod decode;
 mod detect;
 mod extract;
+mod policy;
+mod rules;
+mod xml;
 
 pub use detect::{Detection, Detector, RuleSet};
 pub use extract::{Field, Location, fields};
+pub use policy::{Policy, Treatment};
+pub use rules::crs_rule_of;
 
 /// Why a request was blocked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,17 +30,6 @@ pub struct Block {
     pub location: Location,
 }
 
-/// Field names whose values are not inspected: free text by design (a question, a search, a
-/// password) or opaque tokens that are verified cryptographically (the session cookies).
-pub const EXEMPT_FIELDS: [&str; 6] = [
-    "prompt",
-    "search",
-    "password",
-    "q",
-    "expedite_access",
-    "expedite_refresh",
-];
-
 /// Inspects a request; `None` when it may pass.
 pub fn inspect(
     detector: &dyn Detector,
@@ -43,22 +38,12 @@ pub fn inspect(
     headers: &http::HeaderMap,
     body: &[u8],
 ) -> Option<Block> {
-    for field in fields(method, uri, headers, body) {
-        if field
-            .name
-            .as_deref()
-            .is_some_and(|name| EXEMPT_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
-        {
-            continue;
-        }
-        for value in decode::variants(&field.value) {
-            if let Some(detection) = detector.detect(&value, field.location) {
-                return Some(Block {
-                    rule: detection.rule,
-                    location: field.location,
-                });
-            }
-        }
-    }
-    None
+    let policy = Policy::for_route(method, uri.path());
+    fields(method, uri, headers, body).iter().find_map(|field| {
+        let treatment = policy.treatment(field.location, field.name.as_deref());
+        detector.detect(field, treatment).map(|detection| Block {
+            rule: detection.rule,
+            location: field.location,
+        })
+    })
 }

@@ -1,216 +1,169 @@
-//! The OWASP CRS regression corpus (`../shared/corpus/crs`, go-ftw YAML) against the filter:
-//! paranoia-level-1 attacks must be blocked (≥ 90 %), the cases that must pass must pass
-//! (≤ 5 % false positives). Reads whatever files are there; no corpus string is in this code.
+//! The OWASP CRS regression corpus against the filter.
+//!
+//! The gate: ≥ 90 % of the paranoia-level-1 attacks blocked over the whole corpus. The rules
+//! were written by reading CRS's rule files and checked against this corpus, so the
+//! whole-corpus rate flatters them. To see how far they generalise, the report also splits
+//! the corpus by rule file into folds (by a hash of the file name, so a rule's cases stay
+//! together) and gives each fold's block rate, and the rate per rule family and per file: a
+//! fold or file far below the others is a rule whose intent was not captured. The must-pass
+//! cases' false-positive rate is reported, not gated (`tests/benign.rs` gates real traffic).
+//! `EXPEDITE_CRS_VERBOSE=1` lists every miss.
 
-use std::{collections::HashMap, path::PathBuf};
+mod support;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    path::Path,
+};
 
 use expedite_waf::{RuleSet, inspect};
-use serde_yaml::Value;
 
 const MIN_BLOCK_RATE: f64 = 0.90;
-const MAX_FALSE_POSITIVE_RATE: f64 = 0.05;
+/// The worst fold may not fall far below the whole: a fold at 80 % means a rule file whose
+/// cases mostly pass.
+const MIN_FOLD_BLOCK_RATE: f64 = 0.80;
+const FOLDS: u64 = 5;
 
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("EXPEDITE_CRS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/crs")
-        });
-    dir.is_dir().then_some(dir)
-}
-
-/// A request as go-ftw would send it, built for the filter.
-struct Case {
-    file: String,
-    test: String,
-    method: http::Method,
-    uri: http::Uri,
-    headers: http::HeaderMap,
-    body: Vec<u8>,
-    attack_rule: Option<u64>,
-}
-
-/// Characters a client would percent-encode before sending.
-fn escape_uri(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b' '
-            | b'"'
-            | b'<'
-            | b'>'
-            | b'\\'
-            | b'^'
-            | b'`'
-            | b'{'
-            | b'|'
-            | b'}'
-            | 0..=0x1f
-            | 0x7f..=0xff => {
-                format!("%{b:02X}")
-            }
-            _ => (b as char).to_string(),
-        })
+/// CRS rule id -> the paranoia level at which it is active.
+fn paranoia_levels(dir: &Path) -> HashMap<u64, u64> {
+    let text = std::fs::read_to_string(dir.join("paranoia-levels.json")).unwrap();
+    let levels: HashMap<String, u64> = serde_json::from_str(&text).unwrap();
+    levels
+        .into_iter()
+        .map(|(rule, level)| (rule.parse().unwrap(), level))
         .collect()
 }
 
-fn cases(dir: &PathBuf) -> Vec<Case> {
-    let mut out = Vec::new();
-    let mut files: Vec<_> = walk(dir)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let Ok(doc) = serde_yaml::from_str::<Value>(&text) else {
-            continue;
-        };
-        for test in doc["tests"].as_sequence().into_iter().flatten() {
-            for stage in test["stages"].as_sequence().into_iter().flatten() {
-                let input = &stage["input"];
-                if input.get("encoded_request").is_some() {
-                    continue;
-                }
-                let expect = stage["output"]["log"]["expect_ids"]
-                    .as_sequence()
-                    .and_then(|ids| ids.first())
-                    .and_then(Value::as_u64);
-                let no_expect = stage["output"]["log"]["no_expect_ids"]
-                    .as_sequence()
-                    .is_some();
-                if expect.is_none() && !no_expect {
-                    continue;
-                }
-                let method = input["method"]
-                    .as_str()
-                    .unwrap_or("GET")
-                    .parse()
-                    .unwrap_or(http::Method::GET);
-                let uri = escape_uri(input["uri"].as_str().unwrap_or("/"));
-                let Ok(uri) = uri.parse::<http::Uri>() else {
-                    continue;
-                };
-                let mut headers = http::HeaderMap::new();
-                for (name, value) in input["headers"].as_mapping().into_iter().flatten() {
-                    let (Some(name), Some(value)) = (
-                        name.as_str(),
-                        value
-                            .as_str()
-                            .map(str::to_owned)
-                            .or_else(|| value.as_i64().map(|n| n.to_string())),
-                    ) else {
-                        continue;
-                    };
-                    if let (Ok(name), Ok(value)) = (
-                        name.parse::<http::HeaderName>(),
-                        http::HeaderValue::from_str(&value),
-                    ) {
-                        headers.append(name, value);
-                    }
-                }
-                let body = match &input["data"] {
-                    Value::String(data) => data.clone().into_bytes(),
-                    Value::Sequence(lines) => lines
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join("\r\n")
-                        .into_bytes(),
-                    _ => Vec::new(),
-                };
-                out.push(Case {
-                    file: path.file_name().unwrap().to_string_lossy().into_owned(),
-                    test: format!("{:?}", test["test_id"]),
-                    method,
-                    uri,
-                    headers,
-                    body,
-                    attack_rule: if no_expect { None } else { expect },
-                });
-            }
-        }
-    }
-    out
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    attacks: u32,
+    blocked: u32,
 }
 
-fn walk(dir: &PathBuf) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
+impl Tally {
+    fn add(&mut self, blocked: bool) {
+        self.attacks += 1;
+        self.blocked += u32::from(blocked);
     }
-    out
+
+    fn rate(self) -> f64 {
+        f64::from(self.blocked) / f64::from(self.attacks.max(1))
+    }
+
+    fn show(self) -> String {
+        format!(
+            "{}/{} = {:.1} %",
+            self.blocked,
+            self.attacks,
+            self.rate() * 100.0
+        )
+    }
+}
+
+/// FNV-1a: a stable hash, so folds are the same on every machine and run.
+fn fold_of(file: &str) -> u64 {
+    file.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    }) % FOLDS
+}
+
+fn family_of(rule: u64) -> &'static str {
+    match rule / 1000 {
+        930 => "930 LFI",
+        932 => "932 RCE",
+        941 => "941 XSS",
+        942 => "942 SQLi",
+        _ => "other",
+    }
 }
 
 #[test]
-fn crs_corpus_block_and_false_positive_rates() {
-    let Some(dir) = corpus_dir() else {
-        println!("CRS corpus not found (set EXPEDITE_CRS_CORPUS); nothing to measure");
-        return;
-    };
-    let levels: HashMap<String, u64> =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("paranoia-levels.json")).unwrap())
-            .unwrap();
+fn crs_corpus_block_rate_by_family_file_and_fold() {
+    let dir = support::corpus_dir();
+    let levels = paranoia_levels(&dir);
     let rules = RuleSet::new();
-    // EXPEDITE_CRS_VERBOSE=1 lists every missed attack, for tuning the rules.
     let verbose = std::env::var_os("EXPEDITE_CRS_VERBOSE").is_some();
-    let (mut attacks, mut blocked, mut benign, mut false_positives) = (0, 0, 0, 0);
-    let mut missed: HashMap<String, usize> = HashMap::new();
-    let mut wrongly: Vec<String> = Vec::new();
-    for case in cases(&dir) {
+    let mut total = Tally::default();
+    let mut families: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut files: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut folds: BTreeMap<u64, (Tally, Vec<String>)> = BTreeMap::new();
+    let (mut benign, mut false_positives) = (0_u32, Vec::new());
+    for case in support::cases(&dir) {
         let verdict = inspect(&rules, &case.method, &case.uri, &case.headers, &case.body);
         match case.attack_rule {
-            Some(rule) if levels.get(&rule.to_string()) == Some(&1) => {
-                attacks += 1;
-                if verdict.is_some() {
-                    blocked += 1;
-                } else {
-                    *missed.entry(case.file.clone()).or_default() += 1;
-                    if verbose {
-                        println!(
-                            "missed {} {}: {} {:.120}",
-                            case.file,
-                            case.test,
-                            case.uri,
-                            String::from_utf8_lossy(&case.body)
-                        );
-                    }
+            Some(rule) if levels.get(&rule) == Some(&1) => {
+                let blocked = verdict.is_some();
+                total.add(blocked);
+                families.entry(family_of(rule)).or_default().add(blocked);
+                files.entry(case.file.clone()).or_default().add(blocked);
+                let fold = folds.entry(fold_of(&case.file)).or_default();
+                fold.0.add(blocked);
+                if !fold.1.contains(&case.file) {
+                    fold.1.push(case.file.clone());
+                }
+                if !blocked && verbose {
+                    println!(
+                        "missed {} {}: {} {:.160}",
+                        case.file,
+                        case.test,
+                        case.uri,
+                        String::from_utf8_lossy(&case.body)
+                    );
                 }
             }
             Some(_) => {}
+            None if case.must_not.is_empty() => {}
             None => {
                 benign += 1;
                 if let Some(block) = verdict {
-                    false_positives += 1;
-                    wrongly.push(format!("{} {} ({})", case.file, case.test, block.rule));
+                    false_positives.push(format!("{} {} ({})", case.file, case.test, block.rule));
                 }
             }
         }
     }
-    let block_rate = f64::from(blocked) / f64::from(attacks.max(1));
-    let fp_rate = f64::from(false_positives) / f64::from(benign.max(1));
-    let mut missed: Vec<_> = missed.into_iter().collect();
-    missed.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    println!("CRS paranoia-level-1 attacks blocked: {}", total.show());
+    for (family, tally) in &families {
+        println!("  {family}: {}", tally.show());
+    }
+    let weak: Vec<String> = files
+        .iter()
+        .filter(|(_, tally)| tally.rate() < 0.9)
+        .map(|(file, tally)| format!("{file} {}", tally.show()))
+        .collect();
+    println!("  files below 90 %: {weak:?}");
+    let mut worst_fold = 1.0_f64;
+    for (fold, (tally, members)) in &folds {
+        worst_fold = worst_fold.min(tally.rate());
+        println!(
+            "  fold {fold} ({} rule files): {}",
+            members.len(),
+            tally.show()
+        );
+    }
+    let rates: Vec<f64> = folds.values().map(|(tally, _)| tally.rate()).collect();
+    let mean = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
     println!(
-        "CRS paranoia-level-1 attacks blocked: {blocked}/{attacks} = {:.1} %",
-        block_rate * 100.0
+        "  fold-wise: mean {:.1} %, worst {:.1} %",
+        mean * 100.0,
+        worst_fold * 100.0
     );
+    let fp_rate = false_positives.len() as f64 / f64::from(benign.max(1));
     println!(
-        "CRS must-pass cases blocked: {false_positives}/{benign} = {:.1} %",
+        "CRS must-pass cases blocked (reported, not gated): {}/{benign} = {:.1} %: {false_positives:?}",
+        false_positives.len(),
         fp_rate * 100.0
     );
-    println!("most missed files: {:?}", &missed[..missed.len().min(15)]);
-    println!("false positives: {wrongly:?}");
     assert!(
-        block_rate >= MIN_BLOCK_RATE,
-        "block rate {block_rate:.3} below {MIN_BLOCK_RATE}"
+        total.attacks > 0,
+        "the corpus holds no paranoia-level-1 attack"
     );
     assert!(
-        fp_rate <= MAX_FALSE_POSITIVE_RATE,
-        "false-positive rate {fp_rate:.3} above {MAX_FALSE_POSITIVE_RATE}"
+        total.rate() >= MIN_BLOCK_RATE,
+        "block rate {:.3} below {MIN_BLOCK_RATE}",
+        total.rate()
+    );
+    assert!(
+        worst_fold >= MIN_FOLD_BLOCK_RATE,
+        "a fold's block rate {worst_fold:.3} is below {MIN_FOLD_BLOCK_RATE}"
     );
 }
