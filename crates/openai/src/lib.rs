@@ -4,15 +4,21 @@
 //! connect timeout and an overall timeout. Retries are the client's own (at most 3, honouring
 //! `Retry-After`, on 429 other than `insufficient_quota`, 5xx and connection errors); what still
 //! fails is returned as [`ModelError::Retryable`] for the job to be redelivered, or as
-//! [`ModelError::Fatal`] with a message a user can act on.
+//! [`ModelError::Fatal`] with a message a user can act on (a certificate the client does not
+//! trust is fatal: `EXPEDITE_CA_FILE` adds certificate authorities, see
+//! [`OpenAiModel::trusting`]).
 
 mod convert;
+mod tls;
 
 use std::time::Duration;
 
 use async_openai::{Client, config::OpenAIConfig, error::OpenAIError};
 use async_trait::async_trait;
-use expedite_core::ai::{LanguageModel, ModelError, ModelReply, ModelRequest};
+use expedite_core::{
+    ai::{LanguageModel, ModelError, ModelReply, ModelRequest},
+    config::CaBundle,
+};
 
 /// Where to reach the model.
 #[derive(Clone)]
@@ -33,7 +39,14 @@ pub struct OpenAiModel {
 }
 
 impl OpenAiModel {
+    /// A model over the client's own trust roots.
     pub fn new(settings: OpenAiSettings) -> Result<Self, String> {
+        Self::trusting(settings, None)
+    }
+
+    /// A model that also trusts the certificate authorities of `ca` (`EXPEDITE_CA_FILE`): a
+    /// TLS-inspecting proxy or a private CA in front of the endpoint.
+    pub fn trusting(settings: OpenAiSettings, ca: Option<&CaBundle>) -> Result<Self, String> {
         let endpoint = settings
             .base_url
             .unwrap_or_else(|| "https://api.openai.com/v1".to_owned());
@@ -43,9 +56,16 @@ impl OpenAiModel {
             .with_api_key(settings.api_key.unwrap_or_default())
             .with_org_id("")
             .with_project_id("");
-        let http = reqwest13::Client::builder()
+        let mut http = reqwest13::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(settings.call_timeout)
+            .timeout(settings.call_timeout);
+        if let Some(ca) = ca {
+            let certificates = reqwest13::Certificate::from_pem_bundle(ca.pem().as_bytes())
+                .map_err(|error| format!("EXPEDITE_CA_FILE {}: {error}", ca.path().display()))?;
+            // Merged with the platform's roots, which keep verifying public endpoints.
+            http = http.tls_certs_merge(certificates);
+        }
+        let http = http
             .build()
             .map_err(|error| format!("could not build the HTTP client: {error}"))?;
         Ok(Self {
@@ -125,13 +145,25 @@ fn classify(error: OpenAIError) -> ModelError {
                 )),
             }
         }
-        OpenAIError::Reqwest(error) => ModelError::Retryable {
-            message: if error.is_timeout() {
-                "the AI provider did not answer in time".to_owned()
-            } else {
-                "the AI provider could not be reached".to_owned()
+        OpenAIError::Reqwest(error) => match tls::certificate_failure(&error) {
+            Some(detail) => {
+                let origin = error.url().map_or_else(String::new, |url| {
+                    format!(" of {}", url.origin().ascii_serialization())
+                });
+                ModelError::Fatal(format!(
+                    "The AI provider's certificate{origin} could not be verified: {detail}. An \
+                     administrator needs to set EXPEDITE_CA_FILE to the certificate authority in \
+                     front of it, or fix OPENAI_BASE_URL."
+                ))
+            }
+            None => ModelError::Retryable {
+                message: if error.is_timeout() {
+                    "the AI provider did not answer in time".to_owned()
+                } else {
+                    "the AI provider could not be reached".to_owned()
+                },
+                retry_after: None,
             },
-            retry_after: None,
         },
         // Some compatible gateways send error bodies OpenAI's types cannot read (a numeric
         // `code`); those are errors of the provider, worth another try. Anything else that does

@@ -100,13 +100,21 @@ pub(crate) async fn update(
     )))
 }
 
-/// `PATCH composite/sobjects/Account/{Id|External_Id__c}`.
+/// `PATCH composite/sobjects/Account/External_Id__c`. Salesforce's guide allows external id
+/// fields only here ("Don't use record ids"): keyed on `Id` the whole call is refused with
+/// 400 `INVALID_FIELD`, as Salesforce does; updates by Id go to `PATCH composite/sobjects`.
 pub(crate) async fn upsert(
     State(shared): State<Arc<Shared>>,
     Path(path): Path<UpsertPath>,
     body: Bytes,
 ) -> Result<Json<Vec<SaveResult>>, ApiError> {
     check_sobject(&path.sobject)?;
+    if path.field.eq_ignore_ascii_case("Id") {
+        return Err(ApiError::invalid_field(
+            "Id is not an external id field: sObject Collections upsert matches on external \
+             id fields only; update records by Id with PATCH composite/sobjects",
+        ));
+    }
     let key = upsert_key(&path.field)?;
     let body = parse_body(&body)?;
     Ok(Json(run(
@@ -155,7 +163,7 @@ pub(crate) async fn delete(
     })))
 }
 
-/// The field an upsert matches on: `Id` or the external id field.
+/// The field an upsert matches on: `Id` (single-record upserts only) or the external id field.
 pub(crate) fn upsert_key(field: &str) -> Result<UpsertKey, ApiError> {
     if field.eq_ignore_ascii_case("Id") {
         Ok(UpsertKey::Id)

@@ -50,6 +50,14 @@ pub struct Sandbox {
     _server: Arc<ServerGuard>,
 }
 
+/// The sandbox's time is the clock of the engines that sync it in tests and demo mode, so
+/// that sync windows and record stamps agree when the tests move it.
+impl expedite_core::clock::Clock for Sandbox {
+    fn now(&self) -> Timestamp {
+        Sandbox::now(self)
+    }
+}
+
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
@@ -146,6 +154,18 @@ impl Sandbox {
     pub fn seed_accounts(&self, n: usize, seed: u64) {
         let now = self.shared.clock.record_stamp();
         seed::seed(&mut self.shared.store_mut(), n, seed, now);
+    }
+
+    /// Like [`Sandbox::seed_accounts`], but every account is stamped before `before` (within
+    /// the two weeks before it). Demo mode seeds with this so that a first sync, whose window
+    /// ends a settle interval before now, sees every seeded account.
+    pub fn seed_accounts_before(&self, n: usize, seed: u64, before: Timestamp) {
+        seed::seed(
+            &mut self.shared.store_mut(),
+            n,
+            seed,
+            seed::anchor_before(before),
+        );
     }
 
     /// Every account, deleted ones included, in id order.
@@ -275,6 +295,18 @@ impl Sandbox {
     pub fn fail_next(&self, n: u32, status: u16) {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         *lock(&self.shared.failures) = (n, status);
+    }
+
+    /// Answers the next `n` requests whose path ends with `path_suffix` (say
+    /// `/composite/sobjects`, or `/query` but not `/queryAll`) with `status` and a Salesforce
+    /// error array of `error_code`; other requests are served as usual.
+    pub fn fail_next_at(&self, path_suffix: &str, n: u32, status: u16, error_code: &str) {
+        lock(&self.shared.path_failures).push(state::PathFailure {
+            path_suffix: path_suffix.to_owned(),
+            remaining: n,
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            code: error_code.to_owned(),
+        });
     }
 
     /// Every HTTP request received so far, failed ones included.

@@ -156,9 +156,12 @@ const PLACES: &[(&str, &str, &str, &[&str])] = &[
     ("Netherlands", "31", "nl", &["Amsterdam", "Rotterdam"]),
 ];
 const SPAN_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+/// The youngest a seeded stamp is, before the `now` it is seeded at.
+const MIN_AGE_MS: i64 = 60_000;
 const OWNERS: u64 = 5;
 
-/// Adds `n` accounts generated from `seed`, stamped in the two weeks before `now`.
+/// Adds `n` accounts generated from `seed`, stamped in the two weeks before `now` (and at
+/// least [`MIN_AGE_MS`] before it).
 pub(crate) fn seed(store: &mut Store, n: usize, seed: u64, now: Timestamp) {
     let mut rng = StdRng::seed_from_u64(seed);
     for stamp in stamps(&mut rng, n, now) {
@@ -171,7 +174,7 @@ pub(crate) fn seed(store: &mut Store, n: usize, seed: u64, now: Timestamp) {
 /// Half the rows come in clusters of 100–800 sharing one second (a bulk import), the rest alone.
 fn stamps(rng: &mut StdRng, n: usize, now: Timestamp) -> Vec<Timestamp> {
     let instant = |rng: &mut StdRng| {
-        let back = rng.gen_range(60_000..SPAN_MS);
+        let back = rng.gen_range(MIN_AGE_MS..SPAN_MS);
         let at = now.as_millis() - back;
         Timestamp::from_millis(at - at.rem_euclid(1000))
     };
@@ -186,6 +189,12 @@ fn stamps(rng: &mut StdRng, n: usize, now: Timestamp) -> Vec<Timestamp> {
         stamps.push(instant(rng));
     }
     stamps
+}
+
+/// The `now` to seed at so that every stamp (whole seconds, at least [`MIN_AGE_MS`] old) is
+/// strictly before `before`; the same random draws as seeding at any other `now`.
+pub(crate) fn anchor_before(before: Timestamp) -> Timestamp {
+    before.plus_millis(MIN_AGE_MS - 1)
 }
 
 fn generate(rng: &mut StdRng, id: String, modstamp: Timestamp) -> Account {

@@ -107,15 +107,33 @@ async fn count_and_inject(
         let mut failures = lock(&shared.failures);
         if failures.0 > 0 {
             failures.0 -= 1;
-            Some(failures.1)
+            Some(ApiError::injected(failures.1))
         } else {
             None
         }
     };
-    match injected {
-        Some(status) => with_limit_info(&shared, ApiError::injected(status).into_response()),
+    match injected.or_else(|| path_failure(&shared, request.uri().path())) {
+        Some(error) => with_limit_info(&shared, error.into_response()),
         None => next.run(request).await,
     }
+}
+
+/// The failure configured for requests to `path`, if one is still pending.
+fn path_failure(shared: &Shared, path: &str) -> Option<ApiError> {
+    let mut failures = lock(&shared.path_failures);
+    let failure = failures
+        .iter_mut()
+        .find(|f| f.remaining > 0 && path.ends_with(f.path_suffix.as_str()))?;
+    failure.remaining -= 1;
+    let reason = failure
+        .status
+        .canonical_reason()
+        .unwrap_or("Injected failure");
+    Some(ApiError::new(
+        failure.status,
+        failure.code.clone(),
+        format!("{reason} (injected)"),
+    ))
 }
 
 /// Checks the version, the session and the daily limit, counts the call and adds the

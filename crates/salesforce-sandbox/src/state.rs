@@ -69,6 +69,15 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The next `remaining` requests whose path ends with `path_suffix` fail with this error.
+#[derive(Debug)]
+pub(crate) struct PathFailure {
+    pub(crate) path_suffix: String,
+    pub(crate) remaining: u32,
+    pub(crate) status: StatusCode,
+    pub(crate) code: String,
+}
+
 /// The shared state behind every handler.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -84,6 +93,8 @@ pub(crate) struct Shared {
     pub(crate) api_limit: AtomicU32,
     /// Requests still to fail, and the status they fail with.
     pub(crate) failures: Mutex<(u32, StatusCode)>,
+    /// Failures for requests to one path only, checked after `failures`.
+    pub(crate) path_failures: Mutex<Vec<PathFailure>>,
     pub(crate) requests: AtomicU64,
 }
 
@@ -100,6 +111,7 @@ impl Shared {
             api_used: AtomicU32::new(0),
             api_limit,
             failures: Mutex::new((0, StatusCode::SERVICE_UNAVAILABLE)),
+            path_failures: Mutex::default(),
             requests: AtomicU64::new(0),
         }
     }

@@ -56,11 +56,12 @@ async fn main() {
     });
     client_config.login_url = sandbox.base_url();
     let client = SalesforceClient::new(client_config).expect("client");
-    let clock = {
-        let sandbox = sandbox.clone();
-        Arc::new(move || sandbox.now())
-    };
-    let engine = SalesforceSync::new(client, Arc::clone(&store), SyncSettings::default(), clock);
+    let engine = SalesforceSync::new(
+        client,
+        Arc::clone(&store),
+        SyncSettings::default(),
+        Arc::new(sandbox.clone()),
+    );
 
     let full = timed_run(&engine, &*store, &sandbox).await;
     println!(

@@ -100,8 +100,8 @@ pub fn window_soql(lower: Option<Timestamp>, upper: Timestamp) -> String {
     soql
 }
 
-/// The sObject Collections record of a pushed edit: the Id (the external id field of the
-/// upsert) and each changed field under its Salesforce name (`null` clears it).
+/// The sObject Collections record of a pushed edit, for an update by Id: `attributes.type`,
+/// the `Id`, and each changed field under its Salesforce name (`null` clears it).
 pub fn edit_record(id: &CustomerId, changes: &[FieldChange]) -> Value {
     let mut record = Map::new();
     record.insert("attributes".into(), json!({ "type": "Account" }));

@@ -63,9 +63,17 @@ impl SalesforceClient {
             .timeout(config.request_timeout)
             .user_agent(concat!("expedite/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &config.extra_root_certificate_pem {
-            let certificate = reqwest::Certificate::from_pem(pem.as_bytes())
-                .map_err(|e| SalesforceError::Config(format!("extra root certificate: {e}")))?;
-            builder = builder.add_root_certificate(certificate);
+            let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| SalesforceError::Config(format!("extra root certificates: {e}")))?;
+            if certificates.is_empty() {
+                return Err(SalesforceError::Config(
+                    "extra root certificates: the PEM bundle holds no certificate".into(),
+                ));
+            }
+            // Added to the compiled-in roots, which keep verifying Salesforce itself.
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
         }
         let http = builder
             .build()

@@ -1,4 +1,5 @@
-//! sObject Collections: upserts of up to 200 records a call, one result per record, in order.
+//! sObject Collections: updates by Id and upserts by external id of up to 200 records a call,
+//! one result per record, in order.
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -34,14 +35,47 @@ pub struct RecordError {
 }
 
 impl SalesforceClient {
-    /// Upserts `records` of `sobject` matched on `external_id_field`, with `allOrNone=false`
-    /// so that one bad record does not stop the others; calls in chunks of
-    /// [`COLLECTION_CHUNK`]. Returns one result per record, in order. An upsert is idempotent,
-    /// so a call that timed out is simply repeated.
+    /// Updates existing records by their `Id` (`PATCH composite/sobjects`): each record carries
+    /// `attributes.type` and `Id`. Sent with `allOrNone=false`, so that one refused record
+    /// does not stop the others, in calls of at most [`COLLECTION_CHUNK`]. Returns one result
+    /// per record, in order; stops at the first call that fails as a whole, so callers that
+    /// need each call's outcome pass one chunk at a time. Setting the same values again is
+    /// harmless, so a call that timed out is simply repeated.
+    pub async fn update_collection(
+        &self,
+        records: &[Value],
+    ) -> Result<Vec<RecordResult>, SalesforceError> {
+        let path = format!("{}/composite/sobjects", self.data_path());
+        self.collection_calls(&path, records).await
+    }
+
+    /// Upserts `records` of `sobject` matched on the external id field `external_id_field`
+    /// (`PATCH composite/sobjects/{sobject}/{field}`), like [`Self::update_collection`]
+    /// otherwise. Salesforce accepts external id fields only here, never `Id` ("Don't use
+    /// record ids"): use [`Self::update_collection`] to write records by Id.
     pub async fn upsert_collection(
         &self,
         sobject: &str,
         external_id_field: &str,
+        records: &[Value],
+    ) -> Result<Vec<RecordResult>, SalesforceError> {
+        if external_id_field.eq_ignore_ascii_case("Id") {
+            return Err(SalesforceError::InvalidField(
+                "sObject Collections upsert matches on external id fields only; \
+                 update records by Id with update_collection"
+                    .into(),
+            ));
+        }
+        let path = format!(
+            "{}/composite/sobjects/{sobject}/{external_id_field}",
+            self.data_path()
+        );
+        self.collection_calls(&path, records).await
+    }
+
+    async fn collection_calls(
+        &self,
+        path: &str,
         records: &[Value],
     ) -> Result<Vec<RecordResult>, SalesforceError> {
         let mut results = Vec::with_capacity(records.len());
@@ -50,10 +84,7 @@ impl SalesforceClient {
             let chunk_results: Vec<RecordResult> = self
                 .call(&Call {
                     method: Method::PATCH,
-                    path: format!(
-                        "{}/composite/sobjects/{sobject}/{external_id_field}",
-                        self.data_path()
-                    ),
+                    path: path.to_owned(),
                     query: &[],
                     body: Some(&body),
                     batch_size: None,

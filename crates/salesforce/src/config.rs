@@ -5,6 +5,8 @@
 
 use std::{fmt, time::Duration};
 
+use expedite_core::config::CaBundle;
+
 /// A value that must not appear in logs or debug output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -67,7 +69,8 @@ pub struct SalesforceConfig {
     pub max_tries: u32,
     /// First back-off between tries; doubled per try.
     pub retry_backoff: Duration,
-    /// An extra trusted root certificate (PEM), for a local sandbox served over TLS.
+    /// Extra trusted root certificates (a PEM bundle of one or more), added to the compiled-in
+    /// roots: `EXPEDITE_CA_FILE` (a TLS-inspecting proxy, a private CA) or a local sandbox's CA.
     pub extra_root_certificate_pem: Option<String>,
 }
 
@@ -87,6 +90,17 @@ impl SalesforceConfig {
             retry_backoff: Duration::from_millis(500),
             extra_root_certificate_pem: None,
         }
+    }
+
+    /// Trusts the certificate authorities of `bundle` (`EXPEDITE_CA_FILE`) as well, besides
+    /// the compiled-in roots and any extra roots already set.
+    pub fn trust(&mut self, bundle: &CaBundle) {
+        let mut pem = self.extra_root_certificate_pem.take().unwrap_or_default();
+        if !pem.is_empty() && !pem.ends_with('\n') {
+            pem.push('\n');
+        }
+        pem.push_str(bundle.pem());
+        self.extra_root_certificate_pem = Some(pem);
     }
 
     /// Reads the `SALESFORCE_*` variables through `var`. `Ok(None)` when none is set

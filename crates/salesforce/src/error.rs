@@ -49,6 +49,18 @@ pub enum SalesforceError {
     /// The request could not be sent or its answer not received.
     #[error("cannot reach Salesforce: {0}")]
     Transport(String),
+    /// The server's TLS certificate was not accepted (unknown authority, expired, wrong
+    /// host). Trying again cannot help: someone has to fix the trust roots or the certificate.
+    #[error(
+        "the certificate of {origin} could not be verified: {detail}; set EXPEDITE_CA_FILE to \
+         a PEM bundle with the certificate authority that signed it (a TLS-inspecting proxy or \
+         a private CA) or fix the server's certificate"
+    )]
+    Certificate {
+        /// `https://host[:port]` of the server that presented it.
+        origin: String,
+        detail: String,
+    },
     /// A success response that does not have the expected shape.
     #[error("unexpected response from Salesforce: {0}")]
     Decode(String),
@@ -72,6 +84,26 @@ impl SalesforceError {
         }
     }
 
+    /// Salesforce answered and refused the request itself (a 4xx about its fields, type,
+    /// query or body), so the same request will be refused again; not a session, API limit,
+    /// transport or certificate problem, which concern every request alike.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Self::MalformedQuery(_)
+            | Self::InvalidField(_)
+            | Self::InvalidType(_)
+            | Self::NotFound(_)
+            | Self::MultipleMatches(_) => true,
+            Self::Api { status, .. } | Self::Http { status } => {
+                // 401 and 407 are about who is asking, not what: every call gets them.
+                (300..500).contains(status)
+                    && !matches!(status, 401 | 407 | 429)
+                    && !self.is_retryable()
+            }
+            _ => false,
+        }
+    }
+
     /// The Salesforce error code, for sync issues.
     pub fn code(&self) -> &str {
         match self {
@@ -88,6 +120,7 @@ impl SalesforceError {
             Self::Http { .. } => "HTTP_ERROR",
             Self::Timeout => "TIMEOUT",
             Self::Transport(_) => "TRANSPORT",
+            Self::Certificate { .. } => "CERTIFICATE",
             Self::Decode(_) => "UNEXPECTED_RESPONSE",
             Self::Config(_) => "CONFIG",
         }
@@ -138,7 +171,13 @@ impl SalesforceError {
 
 impl From<reqwest::Error> for SalesforceError {
     fn from(error: reqwest::Error) -> Self {
-        if error.is_timeout() {
+        if let Some(detail) = crate::tls::certificate_failure(&error) {
+            let origin = error.url().map_or_else(
+                || "the Salesforce server".to_owned(),
+                |url| url.origin().ascii_serialization(),
+            );
+            Self::Certificate { origin, detail }
+        } else if error.is_timeout() {
             Self::Timeout
         } else if error.is_decode() {
             Self::Decode(error.to_string())
@@ -198,6 +237,47 @@ mod tests {
         );
         let body = r#"[{"message":"busy","errorCode":"SERVER_UNAVAILABLE"}]"#;
         assert!(SalesforceError::from_response(503, body).is_retryable());
+    }
+
+    #[test]
+    fn refusals_are_told_apart_from_problems_of_every_call() {
+        let body = r#"[{"message":"Id is not an external id field","errorCode":"INVALID_FIELD"}]"#;
+        assert!(SalesforceError::from_response(400, body).is_refusal());
+        let body = r#"[{"message":"nope","errorCode":"INSUFFICIENT_ACCESS"}]"#;
+        assert!(SalesforceError::from_response(403, body).is_refusal());
+        assert!(SalesforceError::Http { status: 400 }.is_refusal());
+        assert!(!SalesforceError::Http { status: 401 }.is_refusal());
+        let body = r#"[{"message":"locked","errorCode":"UNABLE_TO_LOCK_ROW"}]"#;
+        assert!(!SalesforceError::from_response(400, body).is_refusal());
+        for error in [
+            SalesforceError::Http { status: 503 },
+            SalesforceError::Http { status: 429 },
+            SalesforceError::RequestLimitExceeded(String::new()),
+            SalesforceError::InvalidSession(String::new()),
+            SalesforceError::Timeout,
+            SalesforceError::Transport("connection refused".into()),
+            SalesforceError::Certificate {
+                origin: "https://x.my.salesforce.com".into(),
+                detail: "UnknownIssuer".into(),
+            },
+        ] {
+            assert!(!error.is_refusal(), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn certificate_failures_are_permanent_and_name_the_host() {
+        let error = SalesforceError::Certificate {
+            origin: "https://acme.my.salesforce.com".into(),
+            detail: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        assert!(!error.is_retryable());
+        assert_eq!(error.code(), "CERTIFICATE");
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the certificate of https://acme.my.salesforce.com could not be verified: invalid peer certificate: UnknownIssuer; set EXPEDITE_CA_FILE"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //!
 //! - [`SalesforceClient`]: the REST client. OAuth (client credentials, JWT bearer, username-
 //!   password) with a cached token that is re-requested once on `INVALID_SESSION_ID`; SOQL
-//!   `query`/`queryAll` with `nextRecordsUrl` paging; sObject Collections upserts; typed errors
-//!   ([`SalesforceError`]); API usage from `Sforce-Limit-Info`; a timeout on every call and
-//!   bounded retries with exponential back-off for 5xx answers and timeouts.
+//!   `query`/`queryAll` with `nextRecordsUrl` paging; sObject Collections updates by Id and
+//!   upserts by external id; typed errors ([`SalesforceError`]; a certificate the client does
+//!   not trust is permanent and names the host); API usage from `Sforce-Limit-Info`; extra
+//!   trusted roots (`EXPEDITE_CA_FILE`); a timeout on every call and bounded retries with
+//!   exponential back-off for 5xx answers, timeouts and lost connections.
 //! - [`SalesforceSync`]: the sync engine behind the core `SyncEngine` port (see [`engine`]).
 //! - [`SalesforceConfig`]: how to reach the org, read from `SALESFORCE_*` variables.
 //!
@@ -19,6 +21,7 @@ pub mod engine;
 mod error;
 mod limits;
 mod query;
+mod tls;
 
 pub use account::{
     ACCOUNT_FIELDS, AccountRow, InvalidAccount, edit_record, soql_datetime, window_soql,
@@ -26,7 +29,7 @@ pub use account::{
 pub use client::SalesforceClient;
 pub use collections::{COLLECTION_CHUNK, RecordError, RecordResult};
 pub use config::{AuthFlow, SalesforceConfig, SalesforceConfigError, Secret, VARS};
-pub use engine::{Clock, SYNC_LEASE, SYNC_OBJECT, SalesforceSync, SyncSettings, system_clock};
+pub use engine::{Clock, SYNC_LEASE, SYNC_OBJECT, SalesforceSync, SyncSettings};
 pub use error::SalesforceError;
 pub use limits::ApiUsage;
 pub use query::{QueryCursor, QueryPage};

@@ -125,7 +125,7 @@ async fn update_fails_a_rejected_record_and_bumps_the_others() {
 }
 
 #[tokio::test]
-async fn upsert_creates_then_updates_by_external_id_or_id() {
+async fn upsert_matches_external_ids_and_refuses_record_ids() {
     let app = start().await;
     let records = |name: &str| json!({"allOrNone": false, "records": [account(json!({"External_Id__c": "ERP-1", "Name": name}))]});
     let first = collection(
@@ -148,6 +148,8 @@ async fn upsert_creates_then_updates_by_external_id_or_id() {
     let id = first.body[0]["id"].as_str().unwrap();
     assert_eq!(app.sandbox.account(id).unwrap().name, "Uno");
 
+    // Salesforce's guide: "Only external ids are supported. Don't use record ids." The whole
+    // call is refused and nothing is written.
     let by_id = json!({"records": [account(json!({"Id": id, "Name": "Eins"})), account(json!({"Name": "New"}))]});
     let reply = collection(
         &app,
@@ -156,8 +158,10 @@ async fn upsert_creates_then_updates_by_external_id_or_id() {
         by_id,
     )
     .await;
-    assert_eq!(reply.body[0]["created"], false, "{}", reply.body);
-    assert_eq!(reply.body[1]["created"], true);
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_eq!(reply.error_code(), "INVALID_FIELD");
+    assert_eq!(app.sandbox.account(id).unwrap().name, "Uno");
+    assert_eq!(app.sandbox.accounts().len(), 1);
 
     let missing = collection(
         &app,

@@ -45,6 +45,25 @@ async fn injected_failures_come_first_then_service_resumes() {
 }
 
 #[tokio::test]
+async fn failures_injected_at_a_path_leave_other_paths_alone() {
+    let app = start().await;
+    app.sandbox
+        .fail_next_at("/composite/sobjects", 1, 400, "INVALID_FIELD");
+    let soql = [("q", "SELECT Id FROM Account")];
+    let query_all = app
+        .send(app.http.get(app.api("queryAll")).query(&soql))
+        .await;
+    assert_eq!(query_all.status, StatusCode::OK, "{}", query_all.body);
+    let body = serde_json::json!({"records": []});
+    let url = app.api("composite/sobjects");
+    let refused = app.send(app.http.patch(&url).json(&body)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error_code(), "INVALID_FIELD");
+    let served = app.send(app.http.patch(&url).json(&body)).await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+}
+
+#[tokio::test]
 async fn sessions_expire_on_command_and_after_their_ttl() {
     let app = start_with(SandboxConfig {
         session_ttl: Duration::from_secs(600),

@@ -291,3 +291,28 @@ async fn seeding_is_deterministic_for_a_seed() {
             .all(|a| a.system_modstamp < at && a.id.len() == 18)
     );
 }
+
+#[tokio::test]
+async fn seeding_before_a_time_stamps_every_account_before_it() {
+    let now = Timestamp::parse("2024-06-01T00:00:00Z").unwrap();
+    let before = now.plus_millis(-3 * 60_000);
+    let app = start().await;
+    app.sandbox.set_now(now);
+    app.sandbox.seed_accounts_before(2_500, 42, before);
+    let accounts = app.sandbox.accounts();
+    assert_eq!(accounts.len(), 2_500);
+    assert!(accounts.iter().all(|a| a.system_modstamp < before));
+    let youngest = accounts.iter().map(|a| a.system_modstamp).max().unwrap();
+    assert!(
+        youngest.as_millis() > before.as_millis() - 24 * 3_600_000,
+        "still spread up to shortly before {before}, newest {youngest}"
+    );
+    // The same draws as plain seeding, only shifted: a demo org looks like a test org.
+    let plain = start().await;
+    plain.sandbox.set_now(now);
+    plain.sandbox.seed_accounts(2_500, 42);
+    let names = |accounts: &[expedite_salesforce_sandbox::Account]| {
+        accounts.iter().map(|a| a.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(names(&accounts), names(&plain.sandbox.accounts()));
+}

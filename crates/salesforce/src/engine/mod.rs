@@ -11,9 +11,13 @@
 //!   run COMPLETED with an `API_LIMIT_REACHED` issue and the watermark unchanged. Nothing is
 //!   wrong with the data and retrying the job would only spend more of the allowance; the next
 //!   scheduled run resumes from the kept watermark.
-//! - **Conflicts** (see `push`): the last writer by time wins. A local edit older than the
-//!   `SystemModstamp` of Salesforce's copy (as last pulled) is dropped and reported.
+//! - **Conflicts** (see `conflicts`): the last writer by time wins. A local edit older than
+//!   the Account's `SystemModstamp` — as pulled, and as Salesforce reports it just before the
+//!   push — is dropped and reported as a `CONFLICT` issue.
+//! - **Refusals** (see `push`): a record, or a whole chunk, Salesforce refuses becomes issues
+//!   and stays pending; it never fails the run.
 
+mod conflicts;
 mod progress;
 mod pull;
 mod push;
@@ -38,19 +42,8 @@ pub const SYNC_LEASE: &str = "salesforce-sync";
 /// The object whose watermark the sync keeps.
 pub const SYNC_OBJECT: &str = "Account";
 
-/// Where the engine reads the time; tests pass a controllable one.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
-/// The system clock.
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or_default();
-        Timestamp::from_millis(millis)
-    })
-}
+/// Where the engine reads the time (windows, leases, run stamps); tests pass the sandbox's.
+pub type Clock = Arc<dyn expedite_core::clock::Clock>;
 
 /// How runs behave; [`Default`] holds the recommended values.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +119,7 @@ impl SalesforceSync {
     }
 
     fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// Everything between taking and releasing the lease.

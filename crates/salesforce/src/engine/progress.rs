@@ -70,7 +70,7 @@ impl<'a> Progress<'a> {
 
     /// Writes the run as it is now.
     pub(super) async fn save(&mut self) -> Result<(), Failure> {
-        self.run.updated_at = (self.clock)();
+        self.run.updated_at = self.clock.now();
         self.store
             .put_sync_run(&self.run)
             .await
@@ -81,7 +81,7 @@ impl<'a> Progress<'a> {
     pub(super) async fn renew_lease(&self, ttl: std::time::Duration) -> Result<(), Failure> {
         let renewed = self
             .store
-            .acquire_lease(SYNC_LEASE, &self.holder, ttl, (self.clock)())
+            .acquire_lease(SYNC_LEASE, &self.holder, ttl, self.clock.now())
             .await
             .map_err(Failure::store)?;
         if renewed {

@@ -1,10 +1,12 @@
 //! Pushing local edits (manual runs only), after the pull has refreshed the local copies.
 //!
-//! Conflict rule: the last writer by time wins. An edit whose `edited_at` is older than the
-//! `SystemModstamp` of Salesforce's copy (as the pull just stored it) lost: someone changed
-//! the Account in Salesforce after the local edit, so the edit is dropped and reported as a
-//! `CONFLICT` issue. Changes made in Salesforce within the settle interval are not pulled yet,
-//! so they are not seen here, and an edit newer than them overwrites their fields.
+//! Edits go in chunks of at most [`COLLECTION_CHUNK`]: the conflict rule drops the ones that
+//! lost (see `conflicts`), then one sObject Collections update by `Id` writes the rest with
+//! `allOrNone=false`. Nothing Salesforce refuses fails the run: a refused record, or a chunk
+//! refused as a whole with a 4xx answer, becomes issues for its records, which stay pending
+//! for the next manual run, and the push carries on with the next chunk. Only what trying
+//! again can fix (5xx, timeouts, lost connections, after the client's own retries) or what
+//! stops every call (credentials, certificates) ends the run.
 //!
 //! Echoes: a pushed edit is cleared only if it was not edited again meanwhile; its new
 //! `SystemModstamp` comes back in the next pull, which only rewrites the same values. An edit
@@ -14,7 +16,7 @@
 use expedite_core::store::LocalEdit;
 use expedite_domain::CustomerId;
 
-use crate::{SalesforceError, account::edit_record, collections::COLLECTION_CHUNK};
+use crate::{RecordResult, SalesforceError, account::edit_record, collections::COLLECTION_CHUNK};
 
 use super::{
     Ending, SalesforceSync,
@@ -39,10 +41,7 @@ impl SalesforceSync {
             if let Some(message) = self.usage_stop() {
                 return Ok(Ending::LimitReached(message));
             }
-            let pushable = self.drop_conflicts(progress, edits).await?;
-            if !pushable.is_empty()
-                && let Some(ending) = self.push_chunk(progress, &pushable).await?
-            {
+            if let Some(ending) = self.push_chunk(progress, edits).await? {
                 return Ok(ending);
             }
             progress.renew_lease(self.settings.lease_ttl).await?;
@@ -53,109 +52,119 @@ impl SalesforceSync {
         }
     }
 
-    /// The edits that may be pushed; the others are reported and cleared.
-    async fn drop_conflicts(
-        &self,
-        progress: &mut Progress<'_>,
-        edits: Vec<LocalEdit>,
-    ) -> Result<Vec<LocalEdit>, Failure> {
-        let mut pushable = Vec::with_capacity(edits.len());
-        for edit in edits {
-            let stored = self
-                .store
-                .get_customer(&edit.customer_id)
-                .await
-                .map_err(Failure::store)?;
-            let reason = match &stored {
-                Some(customer) if customer.is_deleted => Some((
-                    "DELETED_IN_SALESFORCE",
-                    "The account was deleted in Salesforce; the local edit was dropped.".to_owned(),
-                )),
-                Some(customer) if customer.system_modstamp > edit.edited_at => Some((
-                    "CONFLICT",
-                    format!(
-                        "Salesforce changed the account at {} after the local edit at {}; \
-                         the last writer wins, so the local edit was dropped.",
-                        customer.system_modstamp, edit.edited_at
-                    ),
-                )),
-                _ => None,
-            };
-            match reason {
-                Some((code, message)) => {
-                    let id = edit.customer_id.to_string();
-                    progress.issue(Some(&id), code, message);
-                    self.store
-                        .clear_local_edit(&edit.customer_id, edit.version)
-                        .await
-                        .map_err(Failure::store)?;
-                }
-                None => pushable.push(edit),
-            }
-        }
-        Ok(pushable)
-    }
-
-    /// Upserts one chunk by Id; `Some` when the run must stop at the API limit.
+    /// Checks one chunk for conflicts and updates what is left by Id; `Some` when the run
+    /// must stop at the API limit.
     async fn push_chunk(
         &self,
         progress: &mut Progress<'_>,
-        edits: &[LocalEdit],
+        edits: Vec<LocalEdit>,
     ) -> Result<Option<Ending>, Failure> {
+        let edits = self.drop_stored_conflicts(progress, edits).await?;
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        let stamps = match self.current_stamps(&edits).await {
+            Ok(stamps) => stamps,
+            Err(error) => {
+                let doing = "reading the accounts' current SystemModstamp before the push";
+                return refused_chunk(progress, &edits, doing, error);
+            }
+        };
+        let edits = self
+            .drop_current_conflicts(progress, edits, &stamps)
+            .await?;
+        if edits.is_empty() {
+            return Ok(None);
+        }
         let records: Vec<_> = edits
             .iter()
             .map(|edit| edit_record(&edit.customer_id, &edit.changes))
             .collect();
-        let results = match self
-            .client
-            .upsert_collection("Account", "Id", &records)
-            .await
-        {
+        let results = match self.client.update_collection(&records).await {
             Ok(results) => results,
-            Err(SalesforceError::RequestLimitExceeded(message)) => {
-                return Ok(Some(Ending::LimitReached(limit_message(&message))));
-            }
-            Err(error) => return Err(Failure::salesforce(error)),
+            Err(error) => return refused_chunk(progress, &edits, "updating the accounts", error),
         };
         for (edit, result) in edits.iter().zip(results) {
-            let id = edit.customer_id.to_string();
-            if !result.success {
+            if result.success {
+                self.pushed(progress, edit).await?;
+            } else {
                 // Kept pending: the next manual run tries again (and reports again).
-                for error in &result.errors {
-                    let fields = if error.fields.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", error.fields.join(", "))
-                    };
-                    progress.issue(
-                        Some(&id),
-                        &error.status_code,
-                        format!("{}{fields}", error.message),
-                    );
-                }
-                if result.errors.is_empty() {
-                    progress.issue(
-                        Some(&id),
-                        "PUSH_FAILED",
-                        "Salesforce refused the record".into(),
-                    );
-                }
-                continue;
-            }
-            progress.run.pushed += 1;
-            let cleared = self
-                .store
-                .clear_local_edit(&edit.customer_id, edit.version)
-                .await
-                .map_err(Failure::store)?;
-            if !cleared {
-                // Edited again while in flight: keep it, dated after the push.
-                self.store
-                    .record_local_edit(&edit.customer_id, Vec::new(), self.now())
-                    .await
-                    .map_err(Failure::store)?;
+                refused_record(progress, edit, &result);
             }
         }
         Ok(None)
+    }
+
+    async fn pushed(&self, progress: &mut Progress<'_>, edit: &LocalEdit) -> Result<(), Failure> {
+        progress.run.pushed += 1;
+        let cleared = self
+            .store
+            .clear_local_edit(&edit.customer_id, edit.version)
+            .await
+            .map_err(Failure::store)?;
+        if !cleared {
+            // Edited again while in flight: keep it, dated after the push.
+            self.store
+                .record_local_edit(&edit.customer_id, Vec::new(), self.now())
+                .await
+                .map_err(Failure::store)?;
+        }
+        Ok(())
+    }
+}
+
+/// A chunk's call failed as a whole. At the API limit the run stops cleanly; a 4xx refusal
+/// becomes one issue per record (kept pending) and the push goes on; anything else fails the
+/// run (transiently when trying again may help).
+fn refused_chunk(
+    progress: &mut Progress<'_>,
+    edits: &[LocalEdit],
+    doing: &str,
+    error: SalesforceError,
+) -> Result<Option<Ending>, Failure> {
+    match error {
+        SalesforceError::RequestLimitExceeded(message) => {
+            Ok(Some(Ending::LimitReached(limit_message(&message))))
+        }
+        error if error.is_refusal() => {
+            tracing::warn!(%error, records = edits.len(), doing, "Salesforce refused a push chunk");
+            for edit in edits {
+                progress.issue(
+                    Some(edit.customer_id.as_str()),
+                    error.code(),
+                    format!(
+                        "Salesforce refused {doing} for a chunk of {} records: {error}. \
+                         The local edit stays pending.",
+                        edits.len()
+                    ),
+                );
+            }
+            Ok(None)
+        }
+        error => Err(Failure::salesforce(error)),
+    }
+}
+
+/// Salesforce refused one record: each of its errors becomes an issue.
+fn refused_record(progress: &mut Progress<'_>, edit: &LocalEdit, result: &RecordResult) {
+    let id = edit.customer_id.as_str();
+    for error in &result.errors {
+        let fields = if error.fields.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", error.fields.join(", "))
+        };
+        progress.issue(
+            Some(id),
+            &error.status_code,
+            format!("{}{fields}", error.message),
+        );
+    }
+    if result.errors.is_empty() {
+        progress.issue(
+            Some(id),
+            "PUSH_FAILED",
+            "Salesforce refused the record".into(),
+        );
     }
 }

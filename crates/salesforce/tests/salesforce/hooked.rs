@@ -129,8 +129,30 @@ impl QueryStore for HookedStore {
         id: &QueryId,
         seen_attempts: u32,
         now: Timestamp,
+        stale_before: Timestamp,
     ) -> Result<Option<AiQuery>, StoreError> {
-        self.inner.start_query(id, seen_attempts, now).await
+        self.inner
+            .start_query(id, seen_attempts, now, stale_before)
+            .await
+    }
+    async fn requeue_query(
+        &self,
+        id: &QueryId,
+        attempt: u32,
+        notice: &str,
+        retry_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.inner
+            .requeue_query(id, attempt, notice, retry_at, now)
+            .await
+    }
+    async fn queued_queries(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AiQuery>, StoreError> {
+        self.inner.queued_queries(before, limit).await
     }
     async fn complete_query(
         &self,

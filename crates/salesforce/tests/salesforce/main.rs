@@ -5,5 +5,7 @@ mod client;
 mod hooked;
 mod pull;
 mod push;
+mod refusals;
 mod runs;
 mod support;
+mod tls;

@@ -119,6 +119,13 @@ async fn deletes_are_mirrored() {
         assert!(env.local(id).await.expect("kept").is_deleted);
     }
     env.assert_mirrors_sandbox().await;
+
+    // Restored from the recycle bin: live again after the next run.
+    assert!(env.sandbox.undelete_account(&doomed[0]));
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    assert!(!env.local(&doomed[0]).await.expect("kept").is_deleted);
+    env.assert_mirrors_sandbox().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -109,6 +109,69 @@ async fn an_edit_older_than_salesforces_change_loses_and_is_reported() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_salesforce_change_too_recent_to_be_pulled_still_wins_over_an_older_edit() {
+    let env = TestEnv::start().await;
+    env.sandbox.seed_accounts(50, 6);
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    let accounts = env.sandbox.accounts();
+    let (changed_after, untouched, changed_before) =
+        (&accounts[0].id, &accounts[1].id, &accounts[2].id);
+    let edit = |target: &str, phone: &str| {
+        let (store, at) = (env.store.clone(), env.sandbox.now());
+        let (target, phone) = (id(target), phone.to_owned());
+        async move {
+            store
+                .record_local_edit(&target, vec![FieldChange::Phone(Some(phone))], at)
+                .await
+                .unwrap();
+        }
+    };
+    let salesforce_phone = |target: &str, phone: &'static str| {
+        env.sandbox
+            .update_account(target, |a| a.phone = Some(phone.into()))
+            .unwrap();
+    };
+
+    env.sandbox.advance(Duration::from_secs(1));
+    salesforce_phone(changed_before, "+1 555 0001");
+    env.sandbox.advance(Duration::from_secs(1));
+    edit(changed_after, "+1 555 0102").await;
+    edit(untouched, "+1 555 0103").await;
+    edit(changed_before, "+1 555 0104").await;
+    // One second after the edit, and synced at once: inside the settle window, not pulled.
+    env.sandbox.advance(Duration::from_secs(1));
+    salesforce_phone(changed_after, "+44 20 7946 0001");
+
+    let run = env.sync(SyncKind::Manual).await;
+
+    assert_eq!(run.status, SyncStatus::Completed, "{:?}", run.issues);
+    assert_eq!(run.pushed, 2, "{:?}", run.issues);
+    assert_eq!(run.issues.len(), 1, "{:?}", run.issues);
+    assert_eq!(run.issues[0].code, "CONFLICT");
+    assert_eq!(
+        run.issues[0].record_id.as_deref(),
+        Some(changed_after.as_str())
+    );
+    let phone = |target: &str| env.sandbox.account(target).unwrap().phone;
+    assert_eq!(
+        phone(changed_after).as_deref(),
+        Some("+44 20 7946 0001"),
+        "Salesforce's newer change stands"
+    );
+    assert_eq!(phone(untouched).as_deref(), Some("+1 555 0103"));
+    assert_eq!(
+        phone(changed_before).as_deref(),
+        Some("+1 555 0104"),
+        "an edit newer than Salesforce's change is the last writer"
+    );
+    assert!(env.store.pending_edits(None, 10).await.unwrap().is_empty());
+    env.sandbox.advance(PAST_SETTLE);
+    env.sync(SyncKind::Scheduled).await;
+    env.assert_mirrors_sandbox().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_edits_than_one_collection_call_are_pushed_in_chunks() {
     let env = TestEnv::start().await;
     env.sandbox.seed_accounts(450, 8);

@@ -88,12 +88,11 @@ impl TestEnv {
     }
 
     fn engine_over(&self, store: Arc<dyn Store>) -> SalesforceSync {
-        let sandbox = self.sandbox.clone();
         SalesforceSync::new(
             self.client.clone(),
             store,
             self.settings.clone(),
-            Arc::new(move || sandbox.now()),
+            Arc::new(self.sandbox.clone()),
         )
     }
 
