@@ -48,7 +48,7 @@ async fn main() {
         .unwrap();
     let tokens = state
         .services
-        .sign_in("bench@example.com", "bench password 123")
+        .sign_in("bench@example.com", "bench password 123", "127.0.0.1")
         .await
         .unwrap();
     let bearer = format!("Bearer {}", tokens.access_token);

@@ -42,7 +42,7 @@ where
             "TooManyRequestsException"
             | "TooManyFailedAttemptsException"
             | "LimitExceededException",
-        ) => SignInError::TooManyAttempts,
+        ) => SignInError::TooManyAttempts { retry_after: None },
         Some("InvalidPasswordException") => SignInError::PasswordPolicy,
         Some("CodeMismatchException" | "ExpiredCodeException") => SignInError::SessionEnded,
         _ => SignInError::Unavailable(format!(

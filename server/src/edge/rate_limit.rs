@@ -1,15 +1,17 @@
 //! Per-client rate limits (`governor`): a general bucket for every request and a stricter one
 //! for sign-in attempts. Over the limit: 429 with `Retry-After` and `x-ratelimit-*` headers.
+//! The middleware also tells the handlers who the client is ([`ClientAddress`], for the
+//! per-account sign-in limits) and gives any 429 from further in a `Retry-After`.
 
 use std::{num::NonZeroU32, time::Duration};
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderValue, Method},
+    http::{HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use expedite_core::RateLimits;
+use expedite_core::{RateLimits, identity::ClientAddress};
 use expedite_domain::ErrorCode;
 use governor::{
     Quota, RateLimiter,
@@ -54,13 +56,19 @@ impl RateLimiting {
     }
 }
 
+/// What a 429 without a known wait (say, from the identity provider's own throttling) asks for.
+const DEFAULT_RETRY_AFTER_SECS: u32 = 5;
+
 /// The middleware. Health probes are not limited (load balancers call them).
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let limits = &state.rate_limits;
-    if !limits.settings.enabled || matches!(request.uri().path(), "/healthz" | "/readyz") {
-        return next.run(request).await;
-    }
     let client = client_key(limits.settings.client_key, &request);
+    request
+        .extensions_mut()
+        .insert(ClientAddress(client.clone()));
+    if !limits.settings.enabled || matches!(request.uri().path(), "/healthz" | "/readyz") {
+        return with_retry_after(next.run(request).await);
+    }
     let signing_in = request.method() == Method::POST
         && matches!(request.uri().path(), "/auth/sign-in" | "/sfn/sign_in");
     if signing_in && let Err(wait) = check(&limits.sign_in, &client) {
@@ -69,7 +77,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     }
     match check(&limits.general, &client) {
         Ok(remaining) => {
-            let mut response = next.run(request).await;
+            let mut response = with_retry_after(next.run(request).await);
             let headers = response.headers_mut();
             headers.insert(
                 "x-ratelimit-limit",
@@ -85,6 +93,22 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     }
 }
 
+/// Every 429 says when to come back, even one whose wait nobody knows.
+fn with_retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(HeaderValue::from(DEFAULT_RETRY_AFTER_SECS));
+    }
+    response
+}
+
+/// Whole seconds to wait, rounded up and at least one (`Retry-After` has no fractions).
+fn retry_after_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
 /// Takes one cell for `key`: the remaining capacity, or how long to wait.
 fn check(limiter: &Limiter, key: &String) -> Result<u32, Duration> {
     limiter
@@ -95,7 +119,7 @@ fn check(limiter: &Limiter, key: &String) -> Result<u32, Duration> {
 
 /// The 429 for a client that must wait.
 fn too_many(wait: Duration, limit: u32) -> Response {
-    let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let retry_after = retry_after_secs(wait);
     let mut response = ApiError::new(
         ErrorCode::RateLimited,
         format!("Too many requests. Try again in {retry_after} s."),

@@ -118,6 +118,7 @@ async fn sign_in_attempts_are_limited_per_client_and_per_account() {
     let app = TestApp::spawn_with(|config| {
         config.rate_limits.client_key = ClientKey::ForwardedFor;
         config.rate_limits.sign_in_per_minute = 3;
+        config.rate_limits.sign_in_account_failures = 3;
     })
     .await;
     let attempt = |client: String, email: &'static str| {
