@@ -33,6 +33,23 @@ impl fmt::Display for UiError {
 
 impl std::error::Error for UiError {}
 
+/// Every use-case error reaches the page through its one mapping ([`expedite_core::Refusal`]),
+/// with the matching HTTP status on the response; the cause of a failure of ours is logged.
+#[cfg(feature = "ssr")]
+impl<E: expedite_core::Refusal> From<E> for UiError {
+    fn from(error: E) -> Self {
+        if error.is_failure() {
+            tracing::error!(error = %error, detail = ?error, "server function failed");
+        }
+        if let Some(secs) = error.retry_after_secs()
+            && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.insert_header(http::header::RETRY_AFTER, secs.into());
+        }
+        crate::api::refuse(error.code(), error.public_message())
+    }
+}
+
 impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 

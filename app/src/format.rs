@@ -20,6 +20,15 @@ pub(crate) fn time(at: Timestamp) -> String {
     }
 }
 
+/// `10:00:05 UTC`: a time later today, to the second.
+pub(crate) fn clock(at: Timestamp) -> String {
+    let text = at.to_rfc3339();
+    match text.get(11..19) {
+        Some(clock) => format!("{clock} UTC"),
+        None => text,
+    }
+}
+
 /// An amount with thousands separators, `$1,250,000`; a dash when unknown.
 pub(crate) fn money(value: Option<f64>) -> String {
     let Some(value) = value.filter(|value| value.is_finite()) else {
@@ -68,6 +77,7 @@ mod tests {
     fn times_are_shown_in_utc_to_the_minute() {
         let at = Timestamp::parse("2024-05-01T10:07:59.999Z").unwrap();
         assert_eq!(time(at), "2024-05-01 10:07 UTC");
+        assert_eq!(clock(at), "10:07:59 UTC");
     }
 
     #[test]

@@ -33,10 +33,16 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<SignInStep, UiError> {
-    use expedite_core::{Services, identity::SignInError};
+    use expedite_core::{
+        Services,
+        identity::{ClientAddress, SignInError},
+    };
 
     let services = expect_context::<Services>();
-    match services.sign_in(&email, &password).await {
+    let client = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().cloned())
+        .map_or_else(|| "unknown".to_owned(), |ClientAddress(client)| client);
+    match services.sign_in(&email, &password, &client).await {
         Ok(tokens) => {
             start_session(&services, &tokens, next.as_deref());
             Ok(SignInStep::SignedIn)
@@ -44,7 +50,7 @@ pub async fn sign_in(
         Err(SignInError::NewPasswordRequired { session }) => {
             Ok(SignInStep::NewPasswordRequired { email, session })
         }
-        Err(error) => Err(refused(&error)),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -62,7 +68,7 @@ pub async fn complete_new_password(
     let tokens = services
         .complete_new_password(&email, &new_password, &session)
         .await
-        .map_err(|error| refused(&error))?;
+        .map_err(UiError::from)?;
     start_session(&services, &tokens, next.as_deref());
     Ok(())
 }
@@ -76,31 +82,6 @@ fn start_session(
     let secure = services.config().public_url.starts_with("https://");
     set_cookies(&expedite_core::identity::session_cookies(tokens, secure));
     leptos_axum::redirect(&local_path(next));
-}
-
-/// A refused sign-in step as the page shows it, with the matching HTTP status.
-#[cfg(feature = "ssr")]
-fn refused(error: &expedite_core::identity::SignInError) -> UiError {
-    use expedite_core::identity::SignInError;
-    use expedite_domain::ErrorCode;
-
-    let (code, status) = match error {
-        SignInError::Unavailable(_) => (
-            ErrorCode::Unavailable,
-            http::StatusCode::SERVICE_UNAVAILABLE,
-        ),
-        SignInError::TooManyAttempts => {
-            (ErrorCode::RateLimited, http::StatusCode::TOO_MANY_REQUESTS)
-        }
-        SignInError::PasswordPolicy | SignInError::NewPasswordRequired { .. } => {
-            (ErrorCode::BadRequest, http::StatusCode::BAD_REQUEST)
-        }
-        SignInError::InvalidCredentials | SignInError::SessionEnded => {
-            (ErrorCode::Unauthorized, http::StatusCode::UNAUTHORIZED)
-        }
-    };
-    expect_context::<leptos_axum::ResponseOptions>().set_status(status);
-    UiError::new(code, error.to_string())
 }
 
 /// Ends the browser session and goes to the sign-in page.

@@ -1,12 +1,12 @@
 //! The self-hosted process: a TCP listener serving [`router`], with the worker in-process.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr};
 
 use anyhow::Context;
 use expedite_core::Config;
+use expedite_runtime::start_local_jobs;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
-use worker::local::{self, LoopOptions};
 
 use crate::{AppState, router};
 
@@ -50,16 +50,12 @@ impl Application {
 
         tracing::info!(address = %self.local_addr(), "listening");
         let stopping = stop.clone();
-        let server = axum::serve(
-            self.listener,
-            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let server = crate::serve::serve(self.listener, router(self.state), &config, async move {
             shutdown.await;
             tracing::info!("shutting down");
             stopping.cancel();
         });
-        let server = tokio::spawn(async move { server.await });
+        let server = tokio::spawn(server);
 
         stop.cancelled().await;
         let drained = tokio::time::timeout(config.shutdown_grace, async {
@@ -85,23 +81,6 @@ impl Application {
         if !config.in_process_worker {
             return Vec::new();
         }
-        let services = &self.state.services;
-        vec![
-            tokio::spawn(local::run_queue(
-                Arc::new(services.clone()),
-                Arc::clone(services.queue()),
-                LoopOptions {
-                    concurrency: config.ai.worker_concurrency as usize,
-                    visibility: config.ai.job_visibility,
-                    ..LoopOptions::default()
-                },
-                stop.clone(),
-            )),
-            tokio::spawn(local::run_schedule(
-                Arc::clone(services.queue()),
-                config.poll_interval,
-                stop.clone(),
-            )),
-        ]
+        start_local_jobs(&self.state.services, config, stop)
     }
 }

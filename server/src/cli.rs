@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use expedite_core::Config;
-use worker::runtime::Backends;
+use expedite_runtime::backends::Backends;
 
 use crate::auth::Auth;
 

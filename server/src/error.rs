@@ -6,6 +6,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use expedite_core::Refusal;
 use expedite_domain::{ErrorBody, ErrorCode};
 
 /// An error on its way to the client.
@@ -17,6 +18,8 @@ pub struct ApiError {
     cause: Option<anyhow::Error>,
     /// `WWW-Authenticate` for 401s.
     challenge: Option<&'static str>,
+    /// `Retry-After` seconds for refusals that know when to come back.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -26,6 +29,7 @@ impl ApiError {
             message: message.into(),
             cause: None,
             challenge: None,
+            retry_after: None,
         }
     }
 
@@ -79,6 +83,21 @@ impl ApiError {
     }
 }
 
+/// Every use-case error reaches the client through its one mapping ([`Refusal`]); the cause
+/// of a failure of ours is kept for the log.
+impl<E: Refusal> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        let cause = error
+            .is_failure()
+            .then(|| anyhow::anyhow!("{error} ({error:?})"));
+        Self {
+            cause,
+            retry_after: error.retry_after_secs(),
+            ..Self::new(error.code(), error.public_message())
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code.http_status())
@@ -91,6 +110,11 @@ impl IntoResponse for ApiError {
             );
         }
         let mut response = (status, Json(ErrorBody::new(self.code, self.message))).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         if let Some(challenge) = self.challenge {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -1,21 +1,26 @@
-//! Demo mode: with nothing configured, the built-in provider gets an administrator and a
-//! standard user on first start, and their passwords are printed once.
+//! The first accounts: a fresh built-in provider (no accounts at all yet) gets an administrator
+//! and a standard user, whose passwords are printed once, so that a new install can be signed
+//! into at once. Once any account exists nothing is created.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use expedite_core::store::Store;
 use expedite_domain::{ADMINS_GROUP, Email};
 use expedite_identity::{AuthError, LocalIdp};
 use rand::RngCore;
 
-/// The demo accounts: (email, groups).
-pub const DEMO_USERS: [(&str, &[&str]); 2] = [
+/// The first accounts: (email, groups).
+pub const FIRST_ACCOUNTS: [(&str, &[&str]); 2] = [
     ("admin@expedite.local", &[ADMINS_GROUP]),
     ("user@expedite.local", &[]),
 ];
 
-/// Creates the demo accounts that do not exist yet and prints their credentials.
-pub async fn seed_users(idp: &LocalIdp) -> anyhow::Result<()> {
-    for (email, groups) in DEMO_USERS {
-        let address = Email::parse(email).expect("demo emails are valid");
+/// Creates the first accounts when the provider has none, and prints their credentials.
+pub async fn create_if_none(idp: &LocalIdp, store: &dyn Store) -> anyhow::Result<()> {
+    if !store.list_users().await?.is_empty() {
+        return Ok(());
+    }
+    for (email, groups) in FIRST_ACCOUNTS {
+        let address = Email::parse(email).expect("the first accounts' emails are valid");
         if idp.user_exists(&address).await? {
             continue;
         }
@@ -23,7 +28,7 @@ pub async fn seed_users(idp: &LocalIdp) -> anyhow::Result<()> {
         let groups: Vec<String> = groups.iter().map(|g| (*g).to_owned()).collect();
         match idp.add_user(email, &password, &groups).await {
             Ok(_) => println!(
-                "Demo account created: {email} / {password}{} (shown once; change it with `server users passwd`)",
+                "First account created: {email} / {password}{} (shown once; change it with `server users passwd`)",
                 if groups.is_empty() { "" } else { " [admin]" }
             ),
             Err(AuthError::UserExists) => {}

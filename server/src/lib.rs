@@ -7,11 +7,12 @@
 mod application;
 pub mod auth;
 pub mod cli;
-pub mod demo;
 pub mod edge;
 pub mod error;
+pub mod first_accounts;
 pub mod lambda;
 mod routes;
+mod serve;
 mod state;
 
 pub use application::Application;

@@ -4,8 +4,8 @@
 use anyhow::Context;
 use expedite_core::Config;
 use expedite_domain::Deployment;
+use expedite_runtime::telemetry;
 use server::{AppState, Application};
-use worker::telemetry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,7 +20,9 @@ async fn main() -> anyhow::Result<()> {
     match config.deployment {
         Deployment::Local => {
             let application = Application::build(config).await?;
-            application.run_until(worker::shutdown_signal()).await
+            application
+                .run_until(expedite_runtime::shutdown_signal())
+                .await
         }
         Deployment::Lambda => {
             let state = AppState::from_config(config).await?;

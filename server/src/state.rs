@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use expedite_core::{Config, Services};
+use expedite_runtime::backends::Backends;
 use leptos::config::LeptosOptions;
-use worker::runtime::Backends;
 
 use crate::{auth::Auth, edge::RateLimiting};
 
@@ -25,7 +25,7 @@ impl AppState {
         let backends = Backends::open(&config).await?;
         let auth = Auth::from_config(&config, &backends.store).await?;
         if let Some(local) = &auth.local {
-            crate::demo::seed_users(local).await?;
+            crate::first_accounts::create_if_none(local, backends.store.as_ref()).await?;
         }
         let mut ports = backends.ports(&config).await?;
         ports.identity = Some(auth.provider());

@@ -14,6 +14,7 @@ use std::{
 use expedite_core::{Config, Ports, Services, identity::Caller, queue::Queue, store::Store};
 use expedite_domain::{AiQuery, Role, UserId};
 use expedite_openai::{OpenAiModel, OpenAiSettings};
+use expedite_runtime::local::{LoopOptions, run_queue};
 use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
 use expedite_test_support::{
     conformance::{T0, customer},
@@ -21,7 +22,6 @@ use expedite_test_support::{
 };
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-use worker::local::{LoopOptions, run_queue};
 
 /// Calls a tool first, answers once a tool result is in the conversation.
 fn agent(delay: Duration) -> Script {

@@ -6,12 +6,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use expedite_core::Config;
 use expedite_domain::Deployment;
+use expedite_runtime::{Backends, MAX_RECEIVES, shutdown_signal, start_local_jobs, telemetry};
 use tokio_util::sync::CancellationToken;
-use worker::{
-    local::{self, LoopOptions},
-    runtime::{Backends, MAX_RECEIVES},
-    telemetry,
-};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,26 +24,11 @@ async fn main() -> anyhow::Result<()> {
             .map_err(|error| anyhow::anyhow!(error));
     }
 
-    let queue = Arc::clone(services.queue());
-    let shutdown = CancellationToken::new();
-    let schedule = tokio::spawn(local::run_schedule(
-        Arc::clone(&queue),
-        config.poll_interval,
-        shutdown.clone(),
-    ));
-    let jobs = tokio::spawn(local::run_queue(
-        Arc::new(services),
-        queue,
-        LoopOptions {
-            concurrency: config.ai.worker_concurrency as usize,
-            visibility: config.ai.job_visibility,
-            ..LoopOptions::default()
-        },
-        shutdown.clone(),
-    ));
-    worker::shutdown_signal().await;
+    let stop = CancellationToken::new();
+    let jobs = start_local_jobs(&services, &config, &stop);
+    shutdown_signal().await;
     tracing::info!("shutting down: finishing the job in hand");
-    shutdown.cancel();
-    let _ = tokio::join!(schedule, jobs);
+    stop.cancel();
+    futures::future::join_all(jobs).await;
     Ok(())
 }

@@ -8,7 +8,8 @@ use crate::error::UiError;
 /// The system's status as shown on the dashboard.
 #[server(prefix = "/sfn", endpoint = "system_status")]
 pub async fn get_system_status() -> Result<SystemStatus, UiError> {
-    Ok(super::services().system_status())
+    let caller = super::caller()?;
+    Ok(super::services().system_status(&caller))
 }
 
 /// The built-in provider's accounts (administrators only).
@@ -18,5 +19,5 @@ pub async fn list_users() -> Result<Vec<UserSummary>, UiError> {
     super::services()
         .list_users(&caller)
         .await
-        .map_err(super::access_error)
+        .map_err(UiError::from)
 }

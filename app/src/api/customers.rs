@@ -24,7 +24,7 @@ pub async fn list_customers(
     super::services()
         .customers(&caller, &filter, &super::page_from(cursor))
         .await
-        .map_err(customer_error)
+        .map_err(UiError::from)
 }
 
 /// One customer by its Salesforce id, deleted ones included.
@@ -34,20 +34,5 @@ pub async fn get_customer(id: String) -> Result<Customer, UiError> {
     super::services()
         .customer(&caller, &id)
         .await
-        .map_err(customer_error)
-}
-
-#[cfg(feature = "ssr")]
-pub(super) fn customer_error(error: expedite_core::CustomerError) -> UiError {
-    use expedite_core::CustomerError;
-    use expedite_domain::ErrorCode;
-
-    match error {
-        CustomerError::NotFound => super::refuse(ErrorCode::NotFound, error.to_string()),
-        CustomerError::SearchTooLong | CustomerError::InvalidEdit(_) => {
-            super::refuse(ErrorCode::BadRequest, error.to_string())
-        }
-        CustomerError::Forbidden => super::refuse(ErrorCode::Forbidden, error.to_string()),
-        CustomerError::Store(cause) => super::store_error(cause),
-    }
+        .map_err(UiError::from)
 }

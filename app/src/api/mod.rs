@@ -38,58 +38,13 @@ fn caller() -> Result<expedite_core::identity::Caller, UiError> {
 
 /// A refusal the page can show; the response gets the code's HTTP status.
 #[cfg(feature = "ssr")]
-fn refuse(code: expedite_domain::ErrorCode, message: impl Into<String>) -> UiError {
+pub(crate) fn refuse(code: expedite_domain::ErrorCode, message: impl Into<String>) -> UiError {
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         let status = http::StatusCode::from_u16(code.http_status())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         response.set_status(status);
     }
     UiError::new(code, message)
-}
-
-/// A failure on our side: the cause goes to the log, the user gets a plain apology.
-#[cfg(feature = "ssr")]
-fn internal(cause: &dyn std::fmt::Display) -> UiError {
-    tracing::error!(error = %cause, "server function failed");
-    refuse(
-        expedite_domain::ErrorCode::Internal,
-        "Something went wrong on our side.",
-    )
-}
-
-/// A store failure as the user sees it.
-#[cfg(feature = "ssr")]
-fn store_error(error: expedite_core::store::StoreError) -> UiError {
-    use expedite_core::store::StoreError;
-    use expedite_domain::ErrorCode;
-
-    match error {
-        StoreError::InvalidCursor => refuse(
-            ErrorCode::BadRequest,
-            "This page link is no longer valid; start again from the first page.",
-        ),
-        StoreError::Unavailable(_) => {
-            tracing::warn!(%error, "store unavailable");
-            refuse(
-                ErrorCode::Unavailable,
-                "The data store is not answering right now; please try again shortly.",
-            )
-        }
-        other => internal(&other),
-    }
-}
-
-/// An access refusal (administrator-only use-cases).
-#[cfg(feature = "ssr")]
-fn access_error(error: expedite_core::AccessError) -> UiError {
-    use expedite_core::AccessError;
-    use expedite_domain::ErrorCode;
-
-    match error {
-        AccessError::Forbidden => refuse(ErrorCode::Forbidden, error.to_string()),
-        AccessError::ManagedElsewhere => refuse(ErrorCode::NotFound, error.to_string()),
-        AccessError::Store(cause) => store_error(cause),
-    }
 }
 
 /// The page-request a listing asks for: from a cursor, with the default size.

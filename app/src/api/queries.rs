@@ -16,8 +16,7 @@ pub async fn ask(prompt: String) -> Result<AiQuery, UiError> {
     let caller = super::caller()?;
     let query = super::services()
         .submit_query(&caller, &prompt, None)
-        .await
-        .map_err(query_error)?;
+        .await?;
     leptos_axum::redirect(&format!("/ask?query={}", query.id));
     Ok(query)
 }
@@ -29,7 +28,7 @@ pub async fn get_query(id: String) -> Result<AiQuery, UiError> {
     super::services()
         .query(&caller, &id)
         .await
-        .map_err(query_error)
+        .map_err(UiError::from)
 }
 
 /// The caller's queries, newest first, from `cursor` on.
@@ -39,7 +38,7 @@ pub async fn query_history(cursor: Option<String>) -> Result<Page<AiQuery>, UiEr
     super::services()
         .query_history(&caller, &super::page_from(cursor))
         .await
-        .map_err(query_error)
+        .map_err(UiError::from)
 }
 
 /// The customers behind an answer's citations, in the order given; unknown ids are left out.
@@ -54,23 +53,8 @@ pub async fn cited_customers(ids: Vec<String>) -> Result<Vec<Customer>, UiError>
         match services.customer(&caller, id).await {
             Ok(customer) => customers.push(customer),
             Err(CustomerError::NotFound) => {}
-            Err(error) => return Err(super::customers::customer_error(error)),
+            Err(error) => return Err(error.into()),
         }
     }
     Ok(customers)
-}
-
-#[cfg(feature = "ssr")]
-fn query_error(error: expedite_core::QueryError) -> UiError {
-    use expedite_core::QueryError;
-    use expedite_domain::ErrorCode;
-
-    match error {
-        QueryError::InvalidPrompt(_) | QueryError::InvalidIdempotencyKey => {
-            super::refuse(ErrorCode::BadRequest, error.to_string())
-        }
-        QueryError::NotFound => super::refuse(ErrorCode::NotFound, error.to_string()),
-        QueryError::NotQueued => super::refuse(ErrorCode::Unavailable, error.to_string()),
-        QueryError::Store(cause) => super::store_error(cause),
-    }
 }

@@ -12,7 +12,7 @@ pub async fn request_sync() -> Result<SyncRun, UiError> {
     super::services()
         .request_sync(&caller)
         .await
-        .map_err(sync_error)
+        .map_err(UiError::from)
 }
 
 /// Sync runs, newest first, from `cursor` on.
@@ -22,20 +22,5 @@ pub async fn list_sync_runs(cursor: Option<String>) -> Result<Page<SyncRun>, UiE
     super::services()
         .sync_runs(&caller, &super::page_from(cursor))
         .await
-        .map_err(sync_error)
-}
-
-#[cfg(feature = "ssr")]
-fn sync_error(error: expedite_core::SyncError) -> UiError {
-    use expedite_core::SyncError;
-    use expedite_domain::ErrorCode;
-
-    match error {
-        SyncError::Access(access) => super::access_error(access),
-        SyncError::NotFound => super::refuse(ErrorCode::NotFound, error.to_string()),
-        SyncError::NotConfigured | SyncError::NotQueued => {
-            super::refuse(ErrorCode::Unavailable, error.to_string())
-        }
-        SyncError::Store(cause) => super::store_error(cause),
-    }
+        .map_err(UiError::from)
 }

@@ -77,6 +77,16 @@ fn outcome(query: &AiQuery) -> AnyView {
         (QueryStatus::Completed, None, _) => {
             view! { <p class="muted">"The answer is empty."</p> }.into_any()
         }
+        // Tried before and waiting for the next delivery: say why and until when.
+        (QueryStatus::Queued, _, _) if query.notice.is_some() => {
+            let notice = query.notice.clone().unwrap_or_default();
+            let when = query
+                .retry_at
+                .map(|at| format!(" Trying again at {}.", format::clock(at)))
+                .unwrap_or_default();
+            let text = format!("Attempt {} did not finish: {notice}.{when}", query.attempts);
+            view! { <p class="muted waiting" data-testid="query-notice">{text}</p> }.into_any()
+        }
         _ => view! { <p class="muted waiting">"Waiting for the answer…"</p> }.into_any(),
     }
 }

@@ -1,7 +1,7 @@
 //! The synced customers: search (`?search=`), sort (`?sort=`), page (`?cursor=`), each row
 //! linking to the customer. Plain links and a GET form, so it all works without JavaScript.
 
-use expedite_domain::{Customer, CustomerSort, Page, Role};
+use expedite_domain::{Customer, CustomerFilter, CustomerSort, Page, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -18,9 +18,7 @@ pub(crate) fn CustomersPage() -> impl IntoView {
     let listing = Memo::new(move |_| {
         let params = params.read();
         Listing {
-            search: params
-                .get("search")
-                .filter(|search| !search.trim().is_empty()),
+            search: CustomerFilter::search_text(params.get("search").as_deref()),
             sort: params
                 .get("sort")
                 .and_then(|sort| CustomerSort::parse(&sort))

@@ -4,7 +4,9 @@ use expedite_domain::{Deployment, SystemStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::get_system_status, components::require_sign_in::RequireSignIn, error::UiError};
+use crate::{
+    api::get_system_status, components::require_sign_in::RequireSignIn, error::UiError, format,
+};
 
 /// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
@@ -51,9 +53,9 @@ fn StatusCard(status: SystemStatus) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="status-heading">
             <h2 id="status-heading">"System"</h2>
-            {status.demo_mode.then(|| view! {
+            {status.demo_answers.then(|| view! {
                 <p class="banner" role="status">
-                    "Demo mode: built-in stand-ins are used because no external accounts are configured."
+                    "Demo answers: no AI provider is configured, so a demo responder answers questions from the real customer data."
                 </p>
             })}
             <dl class="facts">
@@ -67,8 +69,8 @@ fn StatusCard(status: SystemStatus) -> impl IntoView {
                 }).collect_view()}
                 <dt>"Uptime"</dt>
                 <dd>{format_uptime(status.uptime_secs)}</dd>
-                <dt>"Status checks answered"</dt>
-                <dd data-testid="status-checks">{status.checks}</dd>
+                <dt>"Checked at"</dt>
+                <dd data-testid="status-checked">{format::clock(status.checked_at)}</dd>
             </dl>
         </section>
     }

@@ -13,6 +13,17 @@ use serde_yaml::Value;
 
 use crate::TableNames;
 
+/// An SDK configuration for an emulator at `endpoint` (moto on 127.0.0.1 in the tests), with
+/// throwaway credentials in `us-east-1`.
+pub async fn emulator_config(endpoint: &str) -> aws_config::SdkConfig {
+    crate::load_config(&crate::AwsSettings {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint.to_owned()),
+        static_credentials: Some(("test".into(), "test".into())),
+    })
+    .await
+}
+
 /// A resource could not be created.
 #[derive(Debug, thiserror::Error)]
 #[error("provisioning failed: {0}")]

@@ -1,9 +1,9 @@
 //! The customer use-cases: the synced Salesforce Accounts, listed and read by signed-in users.
 
-use expedite_domain::{Customer, CustomerFilter, CustomerId, Page, PageRequest, Role};
+use expedite_domain::{Customer, CustomerFilter, CustomerId, Page, PageRequest};
 
 use crate::{
-    Services, clock,
+    Services,
     identity::Caller,
     store::{FieldChange, LocalEdit, StoreError},
 };
@@ -42,12 +42,7 @@ impl Services {
             return Err(CustomerError::SearchTooLong);
         }
         let filter = CustomerFilter {
-            search: filter
-                .search
-                .as_deref()
-                .map(str::trim)
-                .filter(|search| !search.is_empty())
-                .map(str::to_owned),
+            search: CustomerFilter::search_text(filter.search.as_deref()),
             sort: filter.sort,
         };
         Ok(self.store().list_customers(&filter, page).await?)
@@ -70,7 +65,7 @@ impl Services {
         id: &str,
         changes: Vec<FieldChange>,
     ) -> Result<LocalEdit, CustomerError> {
-        if caller.role != Role::Admin {
+        if !caller.is_admin() {
             return Err(CustomerError::Forbidden);
         }
         validate(&changes)?;
@@ -80,7 +75,7 @@ impl Services {
         }
         let edit = self
             .store()
-            .record_local_edit(&customer.id, changes, clock::now())
+            .record_local_edit(&customer.id, changes, self.now())
             .await?;
         tracing::info!(customer.id = %customer.id, version = edit.version, "local edit recorded");
         Ok(edit)

@@ -16,6 +16,21 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the caller is an administrator (member of the `admins` group).
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Administrators only: [`AccessError::Forbidden`](crate::AccessError) for everyone else.
+    /// The one check behind admin routes, pages and use-cases.
+    pub fn require_admin(&self) -> Result<(), crate::AccessError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(crate::AccessError::Forbidden)
+        }
+    }
+
     /// What the caller may know about themselves.
     pub fn me(&self) -> Me {
         Me {
@@ -32,6 +47,12 @@ impl Caller {
 /// functions: the caller, or `None` when signed out.
 #[derive(Debug, Clone, Default)]
 pub struct Authenticated(pub Option<Caller>);
+
+/// Who the edge says the client is (the configured client key: the TCP peer, the rightmost
+/// `X-Forwarded-For` hop or API Gateway's source IP), kept in the request's extensions so the
+/// sign-in limits can tell one address from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
 
 /// Name of the cookie that carries the access token.
 pub const ACCESS_COOKIE: &str = "expedite_access";
@@ -58,8 +79,12 @@ pub enum SignInError {
     InvalidCredentials,
     #[error("Your session has ended. Please sign in again.")]
     SessionEnded,
+    /// Sign-in attempts over a limit: ours say how long to wait (`Retry-After`), the identity
+    /// provider's own throttling may not.
     #[error("Too many attempts. Please wait a moment and try again.")]
-    TooManyAttempts,
+    TooManyAttempts {
+        retry_after: Option<std::time::Duration>,
+    },
     /// The account has a temporary password: finish with [`IdentityProvider::complete_new_password`].
     #[error("Choose a new password to finish signing in.")]
     NewPasswordRequired { session: String },
@@ -67,6 +92,18 @@ pub enum SignInError {
     PasswordPolicy,
     #[error("Sign-in is temporarily unavailable. Please try again shortly.")]
     Unavailable(String),
+}
+
+impl SignInError {
+    /// Whole seconds to wait before trying again (`Retry-After`), when a limit of ours said.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::TooManyAttempts {
+                retry_after: Some(wait),
+            } => Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)),
+            _ => None,
+        }
+    }
 }
 
 /// A provider of sessions for people signing in with an email and a password.

@@ -10,11 +10,14 @@ pub mod clock;
 pub mod config;
 mod customers;
 pub mod identity;
+pub mod intake;
 pub mod jobs;
 mod queries;
 pub mod queue;
+pub mod refusal;
 mod services;
 pub mod store;
+mod sweep;
 pub mod sync;
 mod sync_runs;
 
@@ -24,5 +27,7 @@ pub use config::{
 };
 pub use customers::CustomerError;
 pub use queries::QueryError;
+pub use refusal::Refusal;
 pub use services::{AccessError, Ports, Services};
+pub use sweep::Swept;
 pub use sync_runs::SyncError;

@@ -1,16 +1,15 @@
 //! The AI-query use-cases: ask, read, list, and the job that answers.
 
-use std::time::Duration;
-
-use expedite_domain::{AiQuery, Page, PageRequest, Prompt, PromptError, QueryId, Role};
+use expedite_domain::{AiQuery, Page, PageRequest, Prompt, PromptError, QueryId};
 
 use crate::{
     Services,
     ai::{self, AgentError, AgentLimits, ModelError},
     clock,
     identity::Caller,
-    jobs::{Attempt, Job, JobError},
-    store::{Created, NewQuery, StoreError},
+    intake::IntakeError,
+    jobs::{Attempt, JobError},
+    store::{NewQuery, StoreError},
 };
 
 /// Longest `Idempotency-Key` accepted.
@@ -58,32 +57,29 @@ impl Services {
             owner: caller.user_id.clone(),
             prompt,
             idempotency_key,
-            now: clock::now(),
+            now: self.now(),
         };
-        let query = match self.store().create_query(new).await? {
-            Created::Existing(query) => return Ok(query),
-            Created::New(query) => query,
-        };
-        let job = Job::AiQuery {
-            query_id: query.id.to_string(),
-        };
-        if let Err(error) = self.queue().send(&job.to_body(), Duration::ZERO).await {
-            tracing::error!(%error, query.id = %query.id, "could not queue a new query");
-            let reason = "The question could not be queued. Please ask again.";
-            self.store()
-                .fail_query(&query.id, None, reason, clock::now())
-                .await?;
-            return Err(QueryError::NotQueued);
+        match self.intake().submit_query(new).await {
+            Ok(created) => {
+                let query = created.into_inner();
+                tracing::info!(query.id = %query.id, "query submitted");
+                Ok(query)
+            }
+            Err(IntakeError::Store(error)) => Err(error.into()),
+            // The query may be saved without its job: it stays QUEUED, and a retry with the
+            // same key (or the sweep) queues it.
+            Err(IntakeError::Queue(error)) => {
+                tracing::error!(%error, "could not queue a new query");
+                Err(QueryError::NotQueued)
+            }
         }
-        tracing::info!(query.id = %query.id, "query submitted");
-        Ok(query)
     }
 
     /// One query: the caller's own, or any for administrators.
     pub async fn query(&self, caller: &Caller, id: &str) -> Result<AiQuery, QueryError> {
         let id = QueryId::parse(id).map_err(|_| QueryError::NotFound)?;
         match self.store().get_query(&id).await? {
-            Some(query) if query.owner == caller.user_id || caller.role == Role::Admin => Ok(query),
+            Some(query) if query.owner == caller.user_id || caller.is_admin() => Ok(query),
             _ => Err(QueryError::NotFound),
         }
     }
@@ -114,15 +110,19 @@ impl Services {
         if query.status.is_terminal() {
             return Ok(());
         }
+        let settings = &self.config().ai;
+        // A RUNNING query is held by a live delivery until its answer timeout has passed; only
+        // then is its worker taken for dead and the query claimed again.
+        let now = self.now();
+        let stale_before = clock::before(now, settings.answer_timeout);
         let Some(claimed) = store
-            .start_query(&id, query.attempts, clock::now())
+            .start_query(&id, query.attempts, now, stale_before)
             .await
             .map_err(transient)?
         else {
-            tracing::info!("another delivery claimed or finished the query");
+            tracing::info!("another delivery holds, claimed or finished the query");
             return Ok(());
         };
-        let settings = &self.config().ai;
         let answered = tokio::time::timeout(
             settings.answer_timeout,
             ai::answer(
@@ -136,7 +136,7 @@ impl Services {
         let failure = match answered {
             Ok(Ok(answer)) => {
                 let stored = store
-                    .complete_query(&id, claimed.attempts, &answer, clock::now())
+                    .complete_query(&id, claimed.attempts, &answer, self.now())
                     .await
                     .map_err(transient)?;
                 if !stored {
@@ -171,47 +171,31 @@ impl Services {
         // Later deliveries wait longer (base, 2×, 4×…) unless the provider asked for more.
         let backoff =
             settings.retry_base * (1 << attempt.receive_count.clamp(1, 6).saturating_sub(1));
+        let delay = retry_after.map_or(backoff, |after| after.max(backoff));
+        // Waiting is not running: the query shows QUEUED with why and until when.
+        let now = self.now();
+        let requeued = store
+            .requeue_query(
+                &id,
+                claimed.attempts,
+                &message,
+                clock::after(now, delay),
+                now,
+            )
+            .await
+            .map_err(transient)?;
+        if !requeued {
+            tracing::warn!("the query was claimed by a later delivery while this one failed");
+        }
         Err(JobError::Transient {
             message,
-            retry_after: Some(retry_after.map_or(backoff, |after| after.max(backoff))),
+            retry_after: Some(delay),
         })
-    }
-
-    /// Marks FAILED the queries whose job reached the dead-letter queue: a worker died during
-    /// their last delivery, so nothing else will ever finish them. Run with the scheduled poll.
-    pub(crate) async fn fail_dead_lettered_queries(&self) {
-        let bodies = match self.queue().dead_letters().await {
-            Ok(bodies) => bodies,
-            Err(error) => {
-                tracing::warn!(%error, "could not read the dead-letter queue");
-                return;
-            }
-        };
-        for body in bodies {
-            let Ok(Job::AiQuery { query_id }) = serde_json::from_str::<Job>(&body) else {
-                continue;
-            };
-            let Ok(id) = QueryId::parse(query_id) else {
-                continue;
-            };
-            let reason = "The worker stopped while answering this question. Please ask again.";
-            match self
-                .store()
-                .fail_query(&id, None, reason, clock::now())
-                .await
-            {
-                Ok(true) => tracing::warn!(query.id = %id, "dead-lettered query marked FAILED"),
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::warn!(%error, query.id = %id, "could not fail a dead-lettered query")
-                }
-            }
-        }
     }
 
     async fn fail(&self, query: &AiQuery, reason: &str) -> Result<(), JobError> {
         self.store()
-            .fail_query(&query.id, Some(query.attempts), reason, clock::now())
+            .fail_query(&query.id, Some(query.attempts), reason, self.now())
             .await
             .map_err(transient)?;
         Err(JobError::Permanent(reason.to_owned()))

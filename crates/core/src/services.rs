@@ -1,26 +1,26 @@
 //! The use-cases, held together with the ports they need. REST handlers, server functions,
 //! the worker and the Lambda entries all call these methods and nothing lower.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Instant,
-};
+use std::{sync::Arc, time::Instant};
 
 use async_trait::async_trait;
-use expedite_domain::{Role, SystemStatus, UserSummary};
+use expedite_domain::{SystemStatus, Timestamp, UserSummary};
 
 use crate::{
     Config, IdentityBackend,
     ai::{DemoModel, LanguageModel},
+    clock::{self, Clock},
     identity::{Caller, IdentityProvider, SessionEnd, SessionTokens, SignInError},
+    intake::{Intake, SaveThenSend},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
     store::{Store, StoreError},
     sync::SyncEngine,
 };
+
+mod sign_in_guard;
+
+use sign_in_guard::{Outcome, SignInGuard};
 
 /// Why a use-case refused the caller or could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -38,23 +38,30 @@ pub enum AccessError {
 pub struct Ports {
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
+    /// Records new queries and sync runs with their jobs (atomically where the backends can).
+    pub intake: Arc<dyn Intake>,
     /// Only processes that sign people in need one.
     pub identity: Option<Arc<dyn IdentityProvider>>,
     /// Answers questions; the demo responder unless a provider is configured.
     pub model: Arc<dyn LanguageModel>,
     /// Talks to Salesforce; without it, sync jobs fail with a clear message.
     pub sync: Option<Arc<dyn SyncEngine>>,
+    /// Where every use-case reads the time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Ports {
-    /// A store and a queue, the demo responder, no identity provider and no Salesforce.
+    /// A store and a queue (saving, then sending), the demo responder, no identity provider
+    /// and no Salesforce.
     pub fn new(store: Arc<dyn Store>, queue: Arc<dyn Queue>) -> Self {
         Self {
+            intake: Arc::new(SaveThenSend::new(store.clone(), queue.clone())),
             store,
             queue,
             identity: None,
             model: Arc::new(DemoModel),
             sync: None,
+            clock: clock::system(),
         }
     }
 }
@@ -69,13 +76,14 @@ struct Inner {
     config: Config,
     store: Arc<dyn Store>,
     queue: Arc<dyn Queue>,
+    intake: Arc<dyn Intake>,
     identity: Option<Arc<dyn IdentityProvider>>,
     model: Arc<dyn LanguageModel>,
     sync: Option<Arc<dyn SyncEngine>>,
-    /// Sign-in attempts per account (against password guessing spread over many addresses).
-    sign_in_attempts: Option<governor::DefaultKeyedRateLimiter<String>>,
+    clock: Arc<dyn Clock>,
+    /// Failed sign-ins per account and address, and per account (see [`SignInGuard`]).
+    sign_in_attempts: Option<SignInGuard>,
     started: Instant,
-    status_checks: AtomicU64,
 }
 
 impl Services {
@@ -83,15 +91,19 @@ impl Services {
         let Ports {
             store,
             queue,
+            intake,
             identity,
             model,
             sync,
+            clock,
         } = ports;
         let limits = &config.rate_limits;
         let sign_in_attempts = limits.enabled.then(|| {
-            let per_minute = std::num::NonZeroU32::new(limits.sign_in_per_minute)
-                .unwrap_or(std::num::NonZeroU32::MIN);
-            governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))
+            SignInGuard::new(
+                limits.sign_in_per_minute,
+                limits.sign_in_account_failures,
+                limits.sign_in_max_delay,
+            )
         });
         Self {
             inner: Arc::new(Inner {
@@ -99,11 +111,12 @@ impl Services {
                 config,
                 store,
                 queue,
+                intake,
                 identity,
                 model,
                 sync,
+                clock,
                 started: Instant::now(),
-                status_checks: AtomicU64::new(0),
             }),
         }
     }
@@ -112,12 +125,21 @@ impl Services {
         &self.inner.config
     }
 
+    /// The time, as the use-cases see it.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
     }
 
     pub fn queue(&self) -> &Arc<dyn Queue> {
         &self.inner.queue
+    }
+
+    pub(crate) fn intake(&self) -> &Arc<dyn Intake> {
+        &self.inner.intake
     }
 
     pub fn model(&self) -> &Arc<dyn LanguageModel> {
@@ -134,17 +156,38 @@ impl Services {
         })
     }
 
-    /// Signs a person in with email and password.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, SignInError> {
+    /// Signs a person in with email and password from `client` (the edge's client key), within
+    /// the limits of [`SignInGuard`]: failures per account and address, and per account.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<SessionTokens, SignInError> {
         let identity = self.identity()?;
-        if let Some(attempts) = &self.inner.sign_in_attempts {
-            let account = email.trim().to_lowercase();
-            if attempts.check_key(&account).is_err() {
-                tracing::warn!("sign-in attempts for one account over the limit");
-                return Err(SignInError::TooManyAttempts);
-            }
-        }
-        identity.sign_in(email, password).await
+        let Some(guard) = &self.inner.sign_in_attempts else {
+            return identity.sign_in(email, password).await;
+        };
+        let attempt = guard
+            .begin(&email.trim().to_lowercase(), client)
+            .map_err(|wait| {
+                tracing::warn!(
+                    client,
+                    wait_ms = wait.as_millis() as u64,
+                    "sign-in attempts on one account over the limit"
+                );
+                SignInError::TooManyAttempts {
+                    retry_after: Some(wait),
+                }
+            })?;
+        let result = identity.sign_in(email, password).await;
+        let outcome = match &result {
+            Ok(_) | Err(SignInError::NewPasswordRequired { .. }) => Outcome::Succeeded,
+            Err(SignInError::InvalidCredentials) => Outcome::Failed,
+            Err(_) => Outcome::Undecided,
+        };
+        guard.settle(attempt, outcome);
+        result
     }
 
     /// Renews a session with its refresh token.
@@ -171,7 +214,7 @@ impl Services {
 
     /// The built-in provider's accounts, for administrators only.
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<UserSummary>, AccessError> {
-        require_admin(caller)?;
+        caller.require_admin()?;
         if self.inner.config.identity != IdentityBackend::Local {
             return Err(AccessError::ManagedElsewhere);
         }
@@ -184,9 +227,8 @@ impl Services {
         self.inner.store.ping().await
     }
 
-    /// What is running and on which backends; counts how often it was asked.
-    pub fn system_status(&self) -> SystemStatus {
-        let checks = self.inner.status_checks.fetch_add(1, Ordering::Relaxed) + 1;
+    /// What is running and on which backends, for a signed-in caller.
+    pub fn system_status(&self, _caller: &Caller) -> SystemStatus {
         let worker = if self.inner.config.in_process_worker {
             "in-process"
         } else {
@@ -195,7 +237,7 @@ impl Services {
         SystemStatus {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             deployment: self.inner.config.deployment,
-            demo_mode: self.inner.config.ai.provider == crate::ai::AiProvider::Demo,
+            demo_answers: self.inner.config.ai.provider == crate::ai::AiProvider::Demo,
             backends: vec![
                 (
                     "Store".to_owned(),
@@ -209,17 +251,8 @@ impl Services {
                 ("Answers".to_owned(), self.inner.model.describe()),
             ],
             uptime_secs: self.inner.started.elapsed().as_secs(),
-            checks,
+            checked_at: self.now(),
         }
-    }
-}
-
-/// Administrators only: [`AccessError::Forbidden`] for everyone else.
-pub(crate) fn require_admin(caller: &Caller) -> Result<(), AccessError> {
-    if caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden)
     }
 }
 
@@ -230,7 +263,7 @@ impl JobHandler for Services {
         match job {
             Job::AiQuery { query_id } => self.run_query(query_id, attempt).await,
             Job::SalesforceSync { sync_id } => self.run_sync(sync_id, attempt).await,
-            Job::ScheduledPoll => self.scheduled_poll(attempt).await,
+            Job::ScheduledPoll => self.scheduled_poll().await,
         }
     }
 }

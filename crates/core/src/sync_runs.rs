@@ -1,15 +1,13 @@
 //! The Salesforce sync use-cases: start a manual run, the scheduled poll, and reading runs.
 //! The work itself is the [`SyncEngine`](crate::sync::SyncEngine)'s.
 
-use std::time::Duration;
-
-use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun, SyncStatus};
+use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun};
 
 use crate::{
-    AccessError, Services, clock,
+    AccessError, Services,
     identity::Caller,
-    jobs::{Attempt, Job, JobError},
-    services::require_admin,
+    intake::IntakeError,
+    jobs::{Attempt, JobError},
     store::StoreError,
 };
 
@@ -31,28 +29,28 @@ pub enum SyncError {
 impl Services {
     /// Records a manual sync (pull and push) for the worker to run. Administrators only.
     pub async fn request_sync(&self, caller: &Caller) -> Result<SyncRun, SyncError> {
-        require_admin(caller)?;
+        caller.require_admin()?;
         if self.sync_engine().is_none() {
             return Err(SyncError::NotConfigured);
         }
-        let run = new_run(SyncKind::Manual, Some(caller));
-        self.store().put_sync_run(&run).await?;
-        let job = Job::SalesforceSync {
-            sync_id: run.id.to_string(),
-        };
-        if let Err(error) = self.queue().send(&job.to_body(), Duration::ZERO).await {
-            tracing::error!(%error, sync.id = %run.id, "could not queue a manual sync");
-            let mut failed = run;
-            failed.status = SyncStatus::Failed;
-            failed
-                .issues
-                .push(issue("NOT_QUEUED", "The sync could not be queued."));
-            failed.updated_at = clock::now();
-            self.store().put_sync_run(&failed).await?;
-            return Err(SyncError::NotQueued);
+        let run = SyncRun::queued(
+            new_sync_id(),
+            SyncKind::Manual,
+            Some(caller.user_id.clone()),
+            self.now(),
+        );
+        match self.intake().submit_sync(&run).await {
+            Ok(()) => {
+                tracing::info!(sync.id = %run.id, "manual sync requested");
+                Ok(run)
+            }
+            Err(IntakeError::Store(error)) => Err(error.into()),
+            // The run may be saved without its job: it stays QUEUED and the sweep queues it.
+            Err(IntakeError::Queue(error)) => {
+                tracing::error!(%error, sync.id = %run.id, "could not queue a manual sync");
+                Err(SyncError::NotQueued)
+            }
         }
-        tracing::info!(sync.id = %run.id, "manual sync requested");
-        Ok(run)
     }
 
     /// Sync runs, newest first. Administrators only.
@@ -61,13 +59,13 @@ impl Services {
         caller: &Caller,
         page: &PageRequest,
     ) -> Result<Page<SyncRun>, SyncError> {
-        require_admin(caller)?;
+        caller.require_admin()?;
         Ok(self.store().list_sync_runs(page).await?)
     }
 
     /// One sync run. Administrators only.
     pub async fn sync_run(&self, caller: &Caller, id: &str) -> Result<SyncRun, SyncError> {
-        require_admin(caller)?;
+        caller.require_admin()?;
         let id = SyncId::parse(id).map_err(|_| SyncError::NotFound)?;
         self.store()
             .get_sync_run(&id)
@@ -87,48 +85,29 @@ impl Services {
         engine.run(&id, attempt).await
     }
 
-    /// The scheduled poll: settles dead-lettered queries, then records a SCHEDULED run and runs
-    /// it at once (pull only). Without Salesforce configured there is nothing to poll.
-    pub(crate) async fn scheduled_poll(&self, attempt: Attempt) -> Result<(), JobError> {
+    /// The scheduled poll: sweeps stranded and dead-lettered work, then records a SCHEDULED run
+    /// (pull only) and queues it as its own job, so a redelivered run resumes the run it
+    /// started instead of starting another. Without Salesforce there is nothing to poll.
+    pub(crate) async fn scheduled_poll(&self) -> Result<(), JobError> {
+        self.requeue_stranded().await;
         self.fail_dead_lettered_queries().await;
-        let Some(engine) = self.sync_engine() else {
+        if self.sync_engine().is_none() {
             tracing::debug!("no Salesforce configured; scheduled poll skipped");
             return Ok(());
-        };
-        let run = new_run(SyncKind::Scheduled, None);
-        self.store()
-            .put_sync_run(&run)
+        }
+        let run = SyncRun::queued(new_sync_id(), SyncKind::Scheduled, None, self.now());
+        self.intake()
+            .submit_sync(&run)
             .await
             .map_err(|error| JobError::Transient {
                 message: error.to_string(),
                 retry_after: None,
             })?;
-        engine.run(&run.id, attempt).await
+        tracing::info!(sync.id = %run.id, "scheduled sync queued");
+        Ok(())
     }
 }
 
-fn new_run(kind: SyncKind, caller: Option<&Caller>) -> SyncRun {
-    let now = clock::now();
-    SyncRun {
-        id: SyncId::parse(uuid::Uuid::new_v4().to_string()).expect("a uuid is a sync id"),
-        kind,
-        status: SyncStatus::Queued,
-        triggered_by: caller.map(|caller| caller.user_id.clone()),
-        window_start: None,
-        window_end: None,
-        pulled: 0,
-        pushed: 0,
-        deleted: 0,
-        issues: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    }
-}
-
-fn issue(code: &str, message: &str) -> expedite_domain::SyncIssue {
-    expedite_domain::SyncIssue {
-        record_id: None,
-        code: code.to_owned(),
-        message: message.to_owned(),
-    }
+fn new_sync_id() -> SyncId {
+    SyncId::parse(uuid::Uuid::new_v4().to_string()).expect("a uuid is a sync id")
 }

@@ -76,3 +76,12 @@ pub struct CustomerFilter {
     pub search: Option<String>,
     pub sort: CustomerSort,
 }
+
+impl CustomerFilter {
+    /// Search text as every listing reads it: trimmed, and none when nothing is left.
+    pub fn search_text(raw: Option<&str>) -> Option<String> {
+        raw.map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    }
+}

@@ -117,6 +117,13 @@ pub struct AiQuery {
     pub citations: Vec<CustomerId>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// Why a QUEUED query that was already tried is waiting (e.g. "the AI provider is rate
+    /// limiting requests"), with [`AiQuery::retry_at`]; cleared when a delivery claims it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub notice: Option<String>,
+    /// When the next attempt of a waiting query is due.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retry_at: Option<Timestamp>,
     /// Deliveries that started work on it; the fencing token of the running attempt.
     pub attempts: u32,
     #[serde(skip_serializing_if = "Option::is_none", default)]

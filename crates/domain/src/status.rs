@@ -12,17 +12,17 @@ pub enum Deployment {
     Lambda,
 }
 
-/// A snapshot of the system's configuration and health, safe to show any signed-in user.
+/// A snapshot of the system's configuration and health, for signed-in users.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemStatus {
     pub version: String,
     pub deployment: Deployment,
-    /// True when no external credentials are configured and built-in stand-ins are used.
-    pub demo_mode: bool,
+    /// True when no AI provider is configured and the demo responder answers questions.
+    pub demo_answers: bool,
     /// Human-readable names of the backends in use, e.g. `("store", "SQLite")`.
     pub backends: Vec<(String, String)>,
     /// Seconds since the process started.
     pub uptime_secs: u64,
-    /// How many times this process has answered a status request; shows that live calls work.
-    pub checks: u64,
+    /// When this snapshot was taken (each refresh is a new one).
+    pub checked_at: crate::Timestamp,
 }

@@ -81,3 +81,28 @@ pub struct SyncRun {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+impl SyncRun {
+    /// A run as first recorded: QUEUED, no window yet, nothing counted.
+    pub fn queued(
+        id: SyncId,
+        kind: SyncKind,
+        triggered_by: Option<UserId>,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            kind,
+            status: SyncStatus::Queued,
+            triggered_by,
+            window_start: None,
+            window_end: None,
+            pulled: 0,
+            pushed: 0,
+            deleted: 0,
+            issues: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}

@@ -1,13 +1,11 @@
 //! The built-in identity provider: users in the store, argon2id passwords, Cognito-shaped
 //! RS256 tokens and rotating refresh tokens (stored hashed, reuse revokes the family).
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{sync::Arc, time::Duration};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use expedite_core::{
+    clock::Clock,
     identity::{IdentityProvider, SessionEnd, SessionTokens, SignInError},
     store::{Consumed, RefreshToken, Store, StoreError},
 };
@@ -31,6 +29,8 @@ pub struct LocalIdpSettings {
     pub client_id: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Stamps tokens (`iat`, `exp`, `auth_time`), refresh-token expiry and new accounts.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Why authentication failed. The messages never say whether an account exists.
@@ -87,6 +87,10 @@ impl LocalIdp {
         }
     }
 
+    fn now(&self) -> Timestamp {
+        self.settings.clock.now()
+    }
+
     /// The public keys, as served at `/.well-known/jwks.json`.
     pub fn jwks(&self) -> Value {
         json!({ "keys": [self.key.jwk()] })
@@ -134,7 +138,7 @@ impl LocalIdp {
     pub async fn refresh(&self, refresh_token: &str) -> Result<SessionTokens, AuthError> {
         match self
             .store
-            .consume_refresh_token(&token_hash(refresh_token), now())
+            .consume_refresh_token(&token_hash(refresh_token), self.now())
             .await?
         {
             Consumed::Valid(token) => {
@@ -157,7 +161,7 @@ impl LocalIdp {
     pub async fn sign_out(&self, refresh_token: &str) -> Result<(), AuthError> {
         match self
             .store
-            .consume_refresh_token(&token_hash(refresh_token), now())
+            .consume_refresh_token(&token_hash(refresh_token), self.now())
             .await?
         {
             Consumed::Valid(token) => self.store.revoke_refresh_family(&token.family).await?,
@@ -210,14 +214,14 @@ impl LocalIdp {
             email,
             password_hash,
             groups: groups.to_vec(),
-            created_at: now(),
+            created_at: self.now(),
         };
         self.store.create_user(&user).await?;
         Ok(user)
     }
 
     async fn issue(&self, user: &User, family: String) -> Result<SessionTokens, AuthError> {
-        let issued = unix_now();
+        let issued = self.now().as_millis() / 1000;
         let exp = issued + self.settings.access_ttl.as_secs() as i64;
         let base = Claims {
             iss: self.settings.issuer.clone(),
@@ -255,7 +259,7 @@ impl LocalIdp {
                 token_hash: token_hash(&refresh_token),
                 user_id: user.id.clone(),
                 family,
-                expires_at: now().plus_millis(ttl),
+                expires_at: self.now().plus_millis(ttl),
             })
             .await?;
         Ok(SessionTokens {
@@ -280,19 +284,6 @@ fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-fn now() -> Timestamp {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Timestamp::from_millis(millis)
 }
 
 #[async_trait::async_trait]

@@ -1,4 +1,5 @@
-//! The backends a process runs on, chosen from configuration at run time.
+//! The backends a process runs on, chosen from configuration at run time, and the ports and
+//! use-cases over them.
 
 use std::sync::Arc;
 
@@ -7,11 +8,12 @@ use expedite_aws::{AwsSettings, DynamoStore, SqsQueue, TableNames};
 use expedite_core::{
     Config, Ports, QueueBackend, Services, StoreBackend,
     ai::{AiProvider, DemoModel, LanguageModel},
+    intake::{Intake, SaveThenSend},
     queue::Queue,
     store::Store,
 };
 use expedite_openai::{OpenAiModel, OpenAiSettings};
-use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
+use expedite_sqlite::{Database, SqliteIntake, SqliteQueue, SqliteStore};
 
 /// Name of the embedded queue that carries AI queries and syncs.
 pub const JOBS_QUEUE: &str = "jobs";
@@ -24,6 +26,8 @@ pub const MAX_RECEIVES: u32 = 5;
 pub struct Backends {
     pub store: Arc<dyn Store>,
     pub queue: Arc<dyn Queue>,
+    /// Writes new work with its job: in one transaction when store and queue share SQLite.
+    pub intake: Arc<dyn Intake>,
 }
 
 impl Backends {
@@ -51,28 +55,46 @@ impl Backends {
                 },
             )),
         };
-        let queue: Arc<dyn Queue> = match &config.queue {
-            QueueBackend::Sqlite => Arc::new(SqliteQueue::new(
-                open_database(&mut database, config).await?,
-                JOBS_QUEUE,
-                MAX_RECEIVES,
-            )),
+        let (queue, intake): (Arc<dyn Queue>, Arc<dyn Intake>) = match &config.queue {
+            QueueBackend::Sqlite => {
+                let queue = SqliteQueue::new(
+                    open_database(&mut database, config).await?,
+                    JOBS_QUEUE,
+                    MAX_RECEIVES,
+                );
+                // The store in the same file takes each record with its job in one transaction.
+                let intake: Arc<dyn Intake> = match config.store {
+                    StoreBackend::Sqlite => Arc::new(SqliteIntake::new(queue.clone())),
+                    StoreBackend::DynamoDb { .. } => {
+                        Arc::new(SaveThenSend::new(store.clone(), Arc::new(queue.clone())))
+                    }
+                };
+                (Arc::new(queue), intake)
+            }
             QueueBackend::Sqs {
                 queue_url,
                 dead_letter_url,
-            } => Arc::new(SqsQueue::new(
-                aws_config(&mut aws).await,
-                queue_url,
-                dead_letter_url,
-                MAX_RECEIVES,
-            )),
+            } => {
+                let queue: Arc<dyn Queue> = Arc::new(SqsQueue::new(
+                    aws_config(&mut aws).await,
+                    queue_url,
+                    dead_letter_url,
+                    MAX_RECEIVES,
+                ));
+                let intake = Arc::new(SaveThenSend::new(store.clone(), queue.clone()));
+                (queue, intake)
+            }
         };
         tracing::info!(
             store = store.backend_name(),
             queue = queue.backend_name(),
             "backends ready"
         );
-        Ok(Self { store, queue })
+        Ok(Self {
+            store,
+            queue,
+            intake,
+        })
     }
 
     /// The adapters over these backends: the configured model and Salesforce, and no identity
@@ -80,6 +102,7 @@ impl Backends {
     pub async fn ports(self, config: &Config) -> anyhow::Result<Ports> {
         let sync = crate::salesforce::sync_engine(config, &self.store).await?;
         let mut ports = Ports::new(self.store, self.queue);
+        ports.intake = self.intake;
         ports.model = language_model(config)?;
         ports.sync = sync;
         Ok(ports)
@@ -101,12 +124,15 @@ pub fn language_model(config: &Config) -> anyhow::Result<Arc<dyn LanguageModel>>
             base_url,
             model,
         } => Arc::new(
-            OpenAiModel::new(OpenAiSettings {
-                base_url: base_url.clone(),
-                api_key: api_key.clone(),
-                model: model.clone(),
-                call_timeout: config.ai.answer_timeout,
-            })
+            OpenAiModel::trusting(
+                OpenAiSettings {
+                    base_url: base_url.clone(),
+                    api_key: api_key.clone(),
+                    model: model.clone(),
+                    call_timeout: config.ai.answer_timeout,
+                },
+                config.ca_bundle.as_ref(),
+            )
             .map_err(anyhow::Error::msg)?,
         ),
     })

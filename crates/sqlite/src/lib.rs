@@ -2,6 +2,7 @@
 //! job queue. WAL journal, `synchronous = FULL` so that a committed write survives `kill -9`
 //! and power loss, migrations applied at open.
 
+mod intake;
 mod queue;
 mod store;
 
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use intake::SqliteIntake;
 pub use queue::SqliteQueue;
 pub use store::SqliteStore;
 
@@ -71,12 +73,4 @@ impl Database {
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
-}
-
-/// Milliseconds since the Unix epoch, the time unit of every stored timestamp.
-pub(crate) fn now_ms() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }

@@ -11,7 +11,9 @@ use expedite_core::queue::{Queue, QueueError, Receipt, Received};
 use sqlx::Row;
 use tokio::sync::Notify;
 
-use crate::{Database, now_ms};
+use expedite_core::clock::{self, Clock};
+
+use crate::Database;
 
 /// How often a waiting consumer looks for messages sent by other processes.
 const CROSS_PROCESS_POLL: Duration = Duration::from_millis(500);
@@ -23,6 +25,8 @@ pub struct SqliteQueue {
     name: String,
     max_receives: u32,
     wake: Arc<Notify>,
+    /// Visibility and delays are measured on it.
+    clock: Arc<dyn Clock>,
 }
 
 impl SqliteQueue {
@@ -33,13 +37,79 @@ impl SqliteQueue {
             name: name.into(),
             max_receives: max_receives.max(1),
             wake: Arc::new(Notify::new()),
+            clock: clock::system(),
         }
+    }
+
+    /// The same queue measuring time on `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().as_millis()
+    }
+
+    /// The database this queue lives in (the intake writes jobs with their records there).
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Writes a message through `executor` (the pool, or a caller's transaction); call
+    /// [`SqliteQueue::woken`] once it is committed.
+    pub(crate) async fn insert<'e, E>(
+        &self,
+        executor: E,
+        body: &str,
+        delay: Duration,
+    ) -> Result<(), sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    {
+        let now = self.now_ms();
+        sqlx::query(
+            "INSERT INTO jobs (queue, body, visible_at_ms, created_at_ms) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&self.name)
+        .bind(body)
+        .bind(now.saturating_add(millis(delay)))
+        .bind(now)
+        .execute(executor)
+        .await
+        .map(|_| ())
+    }
+
+    /// Like [`SqliteQueue::insert`], unless a live message with the same body is waiting or in
+    /// flight. `true` when one was written.
+    pub(crate) async fn insert_unless_pending(&self, body: &str) -> Result<bool, sqlx::Error> {
+        let now = self.now_ms();
+        let written = sqlx::query(
+            "INSERT INTO jobs (queue, body, visible_at_ms, created_at_ms)
+             SELECT ?, ?, ?, ?
+             WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE queue = ? AND dead = 0 AND body = ?)",
+        )
+        .bind(&self.name)
+        .bind(body)
+        .bind(now)
+        .bind(now)
+        .bind(&self.name)
+        .bind(body)
+        .execute(self.db.pool())
+        .await?
+        .rows_affected();
+        Ok(written == 1)
+    }
+
+    /// Wakes this process's waiting consumers after a message was committed.
+    pub(crate) fn woken(&self) {
+        self.wake.notify_waiters();
     }
 
     /// Moves messages that used up their deliveries to the dead-letter queue, then claims up to
     /// `max` visible ones.
     async fn claim(&self, max: usize, visibility: Duration) -> Result<Vec<Received>, QueueError> {
-        let now = now_ms();
+        let now = self.now_ms();
         sqlx::query(
             "UPDATE jobs SET dead = 1, receipt = NULL
              WHERE queue = ? AND dead = 0 AND visible_at_ms <= ? AND receive_count >= ?",
@@ -87,18 +157,10 @@ impl SqliteQueue {
 #[async_trait]
 impl Queue for SqliteQueue {
     async fn send(&self, body: &str, delay: Duration) -> Result<(), QueueError> {
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO jobs (queue, body, visible_at_ms, created_at_ms) VALUES (?, ?, ?, ?)",
-        )
-        .bind(&self.name)
-        .bind(body)
-        .bind(now.saturating_add(millis(delay)))
-        .bind(now)
-        .execute(self.db.pool())
-        .await
-        .map_err(unavailable)?;
-        self.wake.notify_waiters();
+        self.insert(self.db.pool(), body, delay)
+            .await
+            .map_err(unavailable)?;
+        self.woken();
         Ok(())
     }
 
@@ -144,7 +206,7 @@ impl Queue for SqliteQueue {
         let updated = sqlx::query(
             "UPDATE jobs SET visible_at_ms = ? WHERE queue = ? AND receipt = ? AND dead = 0",
         )
-        .bind(now_ms().saturating_add(millis(visibility)))
+        .bind(self.now_ms().saturating_add(millis(visibility)))
         .bind(&self.name)
         .bind(&receipt.0)
         .execute(self.db.pool())

@@ -2,7 +2,6 @@
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use expedite_core::identity::{Authenticated, Caller};
-use expedite_domain::Role;
 
 use crate::error::ApiError;
 
@@ -32,11 +31,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let SignedIn(caller) = SignedIn::from_request_parts(parts, state).await?;
-        if caller.role == Role::Admin {
-            Ok(Self(caller))
-        } else {
-            tracing::warn!(user.id = %caller.user_id, path = %parts.uri.path(), "admin route refused");
-            Err(ApiError::forbidden("This page is for administrators."))
+        match caller.require_admin() {
+            Ok(()) => Ok(Self(caller)),
+            Err(refused) => {
+                tracing::warn!(user.id = %caller.user_id, path = %parts.uri.path(), "admin route refused");
+                Err(refused.into())
+            }
         }
     }
 }

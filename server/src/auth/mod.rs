@@ -56,6 +56,7 @@ impl Auth {
                         client_id: config.client_id.clone(),
                         access_ttl: Duration::from_secs(3600),
                         refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+                        clock: expedite_core::clock::system(),
                     },
                 );
                 let local = Arc::new(local);

@@ -1,22 +1,21 @@
 //! Session endpoints for browsers and API clients, and the built-in provider's JWKS.
 
 use axum::{
-    Json, Router,
-    extract::{State, rejection::JsonRejection},
+    Extension, Json, Router,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 use expedite_core::identity::{
-    ACCESS_COOKIE, REFRESH_COOKIE, SessionEnd, SessionTokens, SignInError, cleared_cookies,
-    cookie_value, session_cookies,
+    ACCESS_COOKIE, ClientAddress, REFRESH_COOKIE, SessionEnd, SessionTokens, SignInError,
+    cleared_cookies, cookie_value, session_cookies,
 };
-use expedite_domain::ErrorCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::middleware::{bearer_token, cookie_header, same_origin};
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, routes::input::JsonBody};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -56,14 +55,15 @@ async fn jwks(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: Option<Extension<ClientAddress>>,
     headers: HeaderMap,
-    body: Result<Json<SignInRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<SignInRequest>,
 ) -> Result<Response, ApiError> {
     refuse_cross_site(&headers)?;
-    let Json(request) = body.map_err(bad_json)?;
+    let client = client.map_or_else(|| "unknown".to_owned(), |Extension(ClientAddress(c))| c);
     match state
         .services
-        .sign_in(&request.email, &request.password)
+        .sign_in(&request.email, &request.password, &client)
         .await
     {
         Ok(tokens) => Ok(session_response(&state, &tokens)),
@@ -74,22 +74,21 @@ async fn sign_in(
             "session": session,
         }))
         .into_response()),
-        Err(error) => Err(sign_in_error(error)),
+        Err(error) => Err(error.into()),
     }
 }
 
 async fn new_password(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<NewPasswordRequest>, JsonRejection>,
+    JsonBody(request): JsonBody<NewPasswordRequest>,
 ) -> Result<Response, ApiError> {
     refuse_cross_site(&headers)?;
-    let Json(request) = body.map_err(bad_json)?;
     let tokens = state
         .services
         .complete_new_password(&request.email, &request.new_password, &request.session)
         .await
-        .map_err(sign_in_error)?;
+        .map_err(ApiError::from)?;
     Ok(session_response(&state, &tokens))
 }
 
@@ -104,7 +103,7 @@ async fn refresh(
         .services
         .refresh_session(&token)
         .await
-        .map_err(sign_in_error)?;
+        .map_err(ApiError::from)?;
     Ok(session_response(&state, &tokens))
 }
 
@@ -123,7 +122,7 @@ async fn sign_out(
             .services
             .sign_out(&session)
             .await
-            .map_err(sign_in_error)?;
+            .map_err(ApiError::from)?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     for cookie in cleared_cookies(state.auth.secure_cookies) {
@@ -177,25 +176,4 @@ fn refuse_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
         return Err(ApiError::forbidden("Cross-site requests are not allowed."));
     }
     Ok(())
-}
-
-fn bad_json(rejection: JsonRejection) -> ApiError {
-    ApiError::new(
-        ErrorCode::BadRequest,
-        format!("Send a valid JSON body ({}).", rejection.body_text()),
-    )
-}
-
-fn sign_in_error(error: SignInError) -> ApiError {
-    match error {
-        SignInError::InvalidCredentials => {
-            ApiError::new(ErrorCode::Unauthorized, error.to_string())
-        }
-        SignInError::SessionEnded => ApiError::new(ErrorCode::Unauthorized, error.to_string()),
-        SignInError::TooManyAttempts => ApiError::new(ErrorCode::RateLimited, error.to_string()),
-        SignInError::NewPasswordRequired { .. } | SignInError::PasswordPolicy => {
-            ApiError::new(ErrorCode::BadRequest, error.to_string())
-        }
-        SignInError::Unavailable(cause) => ApiError::unavailable(anyhow::anyhow!(cause)),
-    }
 }

@@ -1,8 +1,7 @@
 //! Administrators' REST routes. Every handler takes [`Admin`]: 401 signed out, 403 otherwise.
 
 use axum::{Json, extract::State};
-use expedite_core::AccessError;
-use expedite_domain::{ErrorBody, ErrorCode, UserSummary};
+use expedite_domain::{ErrorBody, UserSummary};
 
 use crate::{AppState, auth::Admin, error::ApiError};
 
@@ -25,13 +24,5 @@ pub(super) async fn users(
         .list_users(&caller)
         .await
         .map(Json)
-        .map_err(access_error)
-}
-
-pub(super) fn access_error(error: AccessError) -> ApiError {
-    match error {
-        AccessError::Forbidden => ApiError::forbidden(error.to_string()),
-        AccessError::ManagedElsewhere => ApiError::new(ErrorCode::NotFound, error.to_string()),
-        AccessError::Store(cause) => ApiError::internal(cause),
-    }
+        .map_err(ApiError::from)
 }

@@ -5,7 +5,7 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use expedite_core::{CustomerError, store::FieldChange};
+use expedite_core::store::FieldChange;
 use expedite_domain::{
     Customer, CustomerFilter, CustomerSort, ErrorBody, ErrorCode, Page, Timestamp,
 };
@@ -64,11 +64,7 @@ pub(super) async fn list(
         search: params.search,
         sort,
     };
-    let customers = state
-        .services
-        .customers(&caller, &filter, &page)
-        .await
-        .map_err(customer_error)?;
+    let customers = state.services.customers(&caller, &filter, &page).await?;
     Ok(Json(customers))
 }
 
@@ -87,11 +83,7 @@ pub(super) async fn get_customer(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<Customer>, ApiError> {
-    let customer = state
-        .services
-        .customer(&caller, &id)
-        .await
-        .map_err(customer_error)?;
+    let customer = state.services.customer(&caller, &id).await?;
     Ok(Json(customer))
 }
 
@@ -177,8 +169,7 @@ pub(super) async fn edit(
     let edit = state
         .services
         .edit_customer(&caller, &id, edit.changes())
-        .await
-        .map_err(customer_error)?;
+        .await?;
     let fields = edit
         .changes
         .iter()
@@ -194,15 +185,4 @@ pub(super) async fn edit(
         edited_at: edit.edited_at,
     };
     Ok((StatusCode::ACCEPTED, Json(accepted)))
-}
-
-fn customer_error(error: CustomerError) -> ApiError {
-    match error {
-        CustomerError::NotFound => ApiError::not_found(error.to_string()),
-        CustomerError::SearchTooLong | CustomerError::InvalidEdit(_) => {
-            ApiError::new(ErrorCode::BadRequest, error.to_string())
-        }
-        CustomerError::Forbidden => ApiError::forbidden(error.to_string()),
-        CustomerError::Store(cause) => super::store_error(cause),
-    }
 }

@@ -4,7 +4,7 @@ mod admin;
 mod api;
 mod customers;
 mod health;
-mod input;
+pub(crate) mod input;
 mod me;
 mod queries;
 mod salesforce;
@@ -75,17 +75,4 @@ fn accepted(location: &str, body: impl serde::Serialize) -> axum::response::Resp
         response.headers_mut().insert(header::LOCATION, location);
     }
     response
-}
-
-/// A store failure at the edge: a bad cursor is the client's, anything else is ours.
-fn store_error(error: expedite_core::store::StoreError) -> crate::error::ApiError {
-    use expedite_core::store::StoreError;
-    match error {
-        StoreError::InvalidCursor => crate::error::ApiError::new(
-            expedite_domain::ErrorCode::BadRequest,
-            "The cursor is not valid for this listing; start again without it.",
-        ),
-        StoreError::Unavailable(_) => crate::error::ApiError::unavailable(error),
-        other => crate::error::ApiError::internal(other),
-    }
 }

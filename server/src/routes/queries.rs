@@ -7,7 +7,7 @@ use axum::{
     response::Response,
 };
 use expedite_core::QueryError;
-use expedite_domain::{AiQuery, ErrorBody, ErrorCode, Page, QueryStatus};
+use expedite_domain::{AiQuery, ErrorBody, Page, QueryStatus};
 use serde::{Deserialize, Serialize};
 
 use super::input::{JsonBody, PageParams, Params};
@@ -49,18 +49,16 @@ pub(super) async fn ask(
 ) -> Result<Response, ApiError> {
     let key = match headers.get("idempotency-key") {
         None => None,
-        Some(value) => Some(value.to_str().map_err(|_| {
-            ApiError::new(
-                ErrorCode::BadRequest,
-                QueryError::InvalidIdempotencyKey.to_string(),
-            )
-        })?),
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| ApiError::from(QueryError::InvalidIdempotencyKey))?,
+        ),
     };
     let query = state
         .services
         .submit_query(&caller, &body.prompt, key)
-        .await
-        .map_err(query_error)?;
+        .await?;
     let body = Accepted {
         query_id: query.id.to_string(),
         status: query.status,
@@ -86,11 +84,7 @@ pub(super) async fn get_query(
     SignedIn(caller): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AiQuery>, ApiError> {
-    let query = state
-        .services
-        .query(&caller, &id)
-        .await
-        .map_err(query_error)?;
+    let query = state.services.query(&caller, &id).await?;
     Ok(Json(query))
 }
 
@@ -110,21 +104,6 @@ pub(super) async fn history(
     Params(params): Params<PageParams>,
 ) -> Result<Json<Page<AiQuery>>, ApiError> {
     let page = params.page()?;
-    let queries = state
-        .services
-        .query_history(&caller, &page)
-        .await
-        .map_err(query_error)?;
+    let queries = state.services.query_history(&caller, &page).await?;
     Ok(Json(queries))
-}
-
-pub(super) fn query_error(error: QueryError) -> ApiError {
-    match error {
-        QueryError::InvalidPrompt(_) | QueryError::InvalidIdempotencyKey => {
-            ApiError::new(ErrorCode::BadRequest, error.to_string())
-        }
-        QueryError::NotFound => ApiError::not_found(error.to_string()),
-        QueryError::NotQueued => ApiError::new(ErrorCode::Unavailable, error.to_string()),
-        QueryError::Store(cause) => super::store_error(cause),
-    }
 }

@@ -5,8 +5,7 @@ use axum::{
     extract::{Path, State},
     response::Response,
 };
-use expedite_core::SyncError;
-use expedite_domain::{ErrorBody, ErrorCode, Page, SyncRun, SyncStatus};
+use expedite_domain::{ErrorBody, Page, SyncRun, SyncStatus};
 use serde::Serialize;
 
 use super::input::{PageParams, Params};
@@ -33,11 +32,7 @@ pub(super) async fn start(
     State(state): State<AppState>,
     Admin(caller): Admin,
 ) -> Result<Response, ApiError> {
-    let run = state
-        .services
-        .request_sync(&caller)
-        .await
-        .map_err(sync_error)?;
+    let run = state.services.request_sync(&caller).await?;
     let body = SyncAccepted {
         sync_id: run.id.to_string(),
         status: run.status,
@@ -65,11 +60,7 @@ pub(super) async fn runs(
     Params(params): Params<PageParams>,
 ) -> Result<Json<Page<SyncRun>>, ApiError> {
     let page = params.page()?;
-    let runs = state
-        .services
-        .sync_runs(&caller, &page)
-        .await
-        .map_err(sync_error)?;
+    let runs = state.services.sync_runs(&caller, &page).await?;
     Ok(Json(runs))
 }
 
@@ -89,21 +80,6 @@ pub(super) async fn run(
     Admin(caller): Admin,
     Path(id): Path<String>,
 ) -> Result<Json<SyncRun>, ApiError> {
-    let run = state
-        .services
-        .sync_run(&caller, &id)
-        .await
-        .map_err(sync_error)?;
+    let run = state.services.sync_run(&caller, &id).await?;
     Ok(Json(run))
-}
-
-fn sync_error(error: SyncError) -> ApiError {
-    match error {
-        SyncError::Access(access) => super::admin::access_error(access),
-        SyncError::NotFound => ApiError::not_found(error.to_string()),
-        SyncError::NotConfigured | SyncError::NotQueued => {
-            ApiError::new(ErrorCode::Unavailable, error.to_string())
-        }
-        SyncError::Store(cause) => super::store_error(cause),
-    }
 }

@@ -276,13 +276,42 @@ async fn the_jwks_endpoint_lets_others_verify_our_tokens() {
 }
 
 #[tokio::test]
-async fn demo_accounts_exist_on_a_fresh_start() {
+async fn the_first_accounts_exist_on_a_fresh_start_only() {
     let app = TestApp::spawn().await;
     let idp = app.state.auth.local.as_ref().unwrap();
     for email in ["admin@expedite.local", "user@expedite.local"] {
         let email = expedite_domain::Email::parse(email).unwrap();
         assert!(idp.user_exists(&email).await.unwrap());
     }
+
+    // A store that already has accounts gets none of its own.
+    let store = app.state.services.store().as_ref();
+    let fresh = tempfile::tempdir().unwrap();
+    let db = expedite_sqlite::Database::open(fresh.path()).await.unwrap();
+    let other: std::sync::Arc<dyn expedite_core::store::Store> =
+        std::sync::Arc::new(expedite_sqlite::SqliteStore::new(db));
+    let key = expedite_identity::SigningKey::load_or_create(&fresh.path().join("key.pem")).unwrap();
+    let settings = expedite_identity::LocalIdpSettings {
+        issuer: "http://127.0.0.1".into(),
+        client_id: "expedite-web".into(),
+        access_ttl: std::time::Duration::from_secs(60),
+        refresh_ttl: std::time::Duration::from_secs(60),
+        clock: expedite_core::clock::system(),
+    };
+    let local = expedite_identity::LocalIdp::new(other.clone(), std::sync::Arc::new(key), settings);
+    local
+        .add_user("ops@example.com", PASSWORD, &[])
+        .await
+        .unwrap();
+    server::first_accounts::create_if_none(&local, other.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        other.list_users().await.unwrap().len(),
+        1,
+        "only the operator's"
+    );
+    assert_eq!(store.list_users().await.unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -45,6 +45,26 @@ fn rest_event(method: &str, path: &str) -> Value {
     })
 }
 
+/// The built-in provider's account for the Lambda tests without Cognito.
+const LOCAL_USER: (&str, &str) = ("lambda@example.com", "a long lambda password");
+
+/// Adds [`LOCAL_USER`] with the `server users add` command, as an operator would.
+fn add_local_user(data: &std::path::Path) {
+    use std::io::Write;
+    let mut add = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env("EXPEDITE_DATA_DIR", data)
+        .args(["users", "add", "--email", LOCAL_USER.0])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the users command starts");
+    let mut stdin = add.stdin.take().unwrap();
+    writeln!(stdin, "{}", LOCAL_USER.1).unwrap();
+    drop(stdin);
+    assert!(add.wait().unwrap().success(), "the account is added");
+}
+
 struct LambdaServer {
     api: RuntimeApi,
     _child: Child,
@@ -59,6 +79,12 @@ impl LambdaServer {
     async fn start_with(extra_env: Vec<(String, String)>) -> Self {
         let api = RuntimeApi::start().await.expect("runtime api");
         let data = tempfile::tempdir().unwrap();
+        if !extra_env
+            .iter()
+            .any(|(name, _)| name == "EXPEDITE_IDENTITY")
+        {
+            add_local_user(data.path());
+        }
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env_clear()
             .envs(api.function_env("expedite-server"))
@@ -77,11 +103,34 @@ impl LambdaServer {
         }
     }
 
-    /// The dashboard's server function, called as the browser bundle would.
-    async fn status(&self) -> Value {
-        let response = self.call("POST", "/sfn/system_status").await;
+    /// The dashboard's server function, called with `bearer` as an API client would.
+    async fn status(&self, bearer: &str) -> Value {
+        let refused = self.call("POST", "/sfn/system_status").await;
+        assert_eq!(
+            refused["statusCode"], 401,
+            "signed-in callers only: {refused}"
+        );
+        let response = self
+            .call_json(
+                "POST",
+                "/sfn/system_status",
+                &[("Authorization", bearer)],
+                None,
+            )
+            .await;
         assert_eq!(response["statusCode"], 200, "{response}");
         serde_json::from_str(response["body"].as_str().unwrap()).unwrap()
+    }
+
+    /// Signs in through `/auth/sign-in`; the `Authorization` value for the access token.
+    async fn bearer(&self, email: &str, password: &str) -> String {
+        let credentials = json!({"email": email, "password": password});
+        let signed_in = self
+            .call_json("POST", "/auth/sign-in", &[], Some(credentials))
+            .await;
+        assert_eq!(signed_in["statusCode"], 200, "{signed_in}");
+        let tokens: Value = serde_json::from_str(signed_in["body"].as_str().unwrap()).unwrap();
+        format!("Bearer {}", tokens["access_token"].as_str().unwrap())
     }
 
     async fn call(&self, method: &str, path: &str) -> Value {
@@ -134,7 +183,8 @@ async fn api_gateway_events_reach_the_same_router() {
     assert_eq!(page["statusCode"], 200);
     assert!(page["body"].as_str().unwrap().contains("Sign in"));
 
-    let status = server.status().await;
+    let bearer = server.bearer(LOCAL_USER.0, LOCAL_USER.1).await;
+    let status = server.status(&bearer).await;
     assert_eq!(
         status["deployment"], "lambda",
         "the server function knows where it runs"
@@ -150,12 +200,7 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
     let endpoint = std::env::var("EXPEDITE_TEST_MOTO_URL").expect(
         "EXPEDITE_TEST_MOTO_URL is not set: run the tests with scripts/test, which starts moto",
     );
-    let aws = expedite_aws::load_config(&expedite_aws::AwsSettings {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint.clone()),
-        static_credentials: Some(("test".into(), "test".into())),
-    })
-    .await;
+    let aws = expedite_aws::provision::emulator_config(&endpoint).await;
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     let template = include_str!("../../../infra/template.yaml");
     let tables = expedite_aws::provision::create_tables(&aws, template, &suffix)
@@ -208,21 +253,14 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
 
     let ready = server.call("GET", "/readyz").await;
     assert_eq!(ready["statusCode"], 200, "{ready}");
-    let status = server.status().await;
+    // Signing in goes to Cognito; the token it returns is verified against Cognito's JWKS.
+    let bearer = server.bearer("ops@example.com", "Ops-Passw0rd-123!").await;
+    let status = server.status(&bearer).await;
     let backends = status["backends"].to_string();
     assert!(
         backends.contains("DynamoDB") && backends.contains("SQS"),
         "{backends}"
     );
-
-    // Signing in goes to Cognito; the token it returns is verified against Cognito's JWKS.
-    let credentials = json!({"email": "ops@example.com", "password": "Ops-Passw0rd-123!"});
-    let signed_in = server
-        .call_json("POST", "/auth/sign-in", &[], Some(credentials))
-        .await;
-    assert_eq!(signed_in["statusCode"], 200, "{signed_in}");
-    let tokens: Value = serde_json::from_str(signed_in["body"].as_str().unwrap()).unwrap();
-    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     let me = server
         .call_json("GET", "/api/me", &[("Authorization", &bearer)], None)
         .await;

@@ -1,10 +1,14 @@
 //! The server's HTTP surface, served for real on 127.0.0.1 with embedded backends.
 
 mod auth;
+mod crash_drill;
 mod customers_and_sync;
 mod edge;
+mod error_mapping;
 mod health_and_errors;
 mod lambda;
 mod pages;
 mod queries;
+mod sign_in_limits;
+mod slow_clients;
 mod support;

@@ -60,7 +60,7 @@ async fn dashboard_is_rendered_on_the_server_with_its_data() {
     );
     // The status card comes from the server function, resolved during SSR.
     assert!(html.contains("Self-hosted (one process)"), "{html}");
-    assert!(html.contains(r#"data-testid="status-checks""#));
+    assert!(html.contains(r#"data-testid="status-checked""#));
     // The hydration scripts point at the bundle cargo-leptos builds.
     assert!(html.contains("/pkg/expedite.js"), "{html}");
     assert!(
@@ -78,26 +78,38 @@ async fn unknown_pages_render_the_not_found_page_with_404() {
 }
 
 #[tokio::test]
-async fn server_function_answers_with_json_and_counts_calls() {
+async fn the_status_server_function_answers_signed_in_callers_only() {
     let app = TestApp::spawn().await;
     let origin = format!("http://{}", app.addr);
-    let call = || async {
-        let response = app
+    let call = |cookie: Option<String>| {
+        let mut request = app
             .client
             .post(app.url("/sfn/system_status"))
             .header("origin", &origin)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        response.json::<Value>().await.unwrap()
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
     };
-    let first = call().await;
-    let second = call().await;
+    let refused = call(None).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "unauthorized");
+
+    let cookie = session_cookie(&app, &[]).await;
+    let first: Value = call(Some(cookie.clone()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first["deployment"], "local");
-    assert_eq!(
-        second["checks"].as_u64().unwrap(),
-        first["checks"].as_u64().unwrap() + 1
+    assert_eq!(first["demo_answers"], true, "no AI provider in the tests");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second: Value = call(Some(cookie)).await.unwrap().json().await.unwrap();
+    assert_ne!(
+        first["checked_at"], second["checked_at"],
+        "a new snapshot each time"
     );
 }

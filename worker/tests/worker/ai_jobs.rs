@@ -6,14 +6,14 @@ use std::{sync::Arc, time::Duration};
 use expedite_core::{Config, Ports, Services, identity::Caller, queue::Queue, store::Store};
 use expedite_domain::{AiQuery, QueryStatus, Role, UserId};
 use expedite_openai::{OpenAiModel, OpenAiSettings};
-use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
+use expedite_runtime::local::{LoopOptions, run_queue};
+use expedite_sqlite::{Database, SqliteIntake, SqliteQueue, SqliteStore};
 use expedite_test_support::{
     conformance::{T0, customer},
     openai::{ErrorKind, OpenAiDouble, Script, Step},
 };
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-use worker::local::{LoopOptions, run_queue};
 
 /// Deliveries per job in these tests (the product uses 5).
 const MAX_RECEIVES: u32 = 3;
@@ -39,10 +39,20 @@ impl Harness {
     /// Store, queue and services over a fresh database, answering with the double; the
     /// worker loop runs only when `with_worker`.
     pub(crate) async fn new(script: Script, with_worker: bool) -> Self {
+        Self::configured(script, with_worker, |_, _| {}).await
+    }
+
+    /// [`Harness::new`] with the configuration and ports changed by `tweak`.
+    pub(crate) async fn configured(
+        script: Script,
+        with_worker: bool,
+        tweak: impl FnOnce(&mut Config, &mut Ports),
+    ) -> Self {
         let data = tempfile::tempdir().unwrap();
         let db = Database::open(data.path()).await.unwrap();
         let store: Arc<dyn Store> = Arc::new(SqliteStore::new(db.clone()));
-        let queue: Arc<dyn Queue> = Arc::new(SqliteQueue::new(db, "jobs", MAX_RECEIVES));
+        let jobs = SqliteQueue::new(db, "jobs", MAX_RECEIVES);
+        let queue: Arc<dyn Queue> = Arc::new(jobs.clone());
         let mut acme = customer(1, "Acme Corporation", T0);
         acme.annual_revenue = Some(5_000_000.0);
         store
@@ -60,7 +70,10 @@ impl Harness {
         })
         .unwrap();
         let mut ports = Ports::new(store, Arc::clone(&queue));
+        // As in production: the query and its job in one transaction.
+        ports.intake = Arc::new(SqliteIntake::new(jobs));
         ports.model = Arc::new(model);
+        tweak(&mut config, &mut ports);
         let services = Services::new(config, ports);
         let stop = CancellationToken::new();
         if with_worker {

@@ -3,9 +3,9 @@
 use std::{sync::Arc, time::Duration};
 
 use expedite_core::{jobs::Job, queue::Queue};
+use expedite_runtime::local::{LoopOptions, run_queue, run_schedule};
 use expedite_sqlite::{Database, SqliteQueue};
 use tokio_util::sync::CancellationToken;
-use worker::local::{LoopOptions, run_queue, run_schedule};
 
 use crate::support::{Recorder, transient};
 

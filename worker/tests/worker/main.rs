@@ -5,4 +5,8 @@ mod killed_worker;
 mod lambda_binary;
 mod lambda_events;
 mod local_loop;
+mod model_replies;
+mod scheduled_poll;
+mod stranded;
+mod stranded_aws;
 mod support;

@@ -14,9 +14,8 @@ use expedite_domain::{CustomerId, Timestamp};
 use super::{
     DynamoStore,
     attr::{Item, corrupt, get_n, get_s, n, s},
-    indexes,
-    queries::is_condition_failed,
-    unavailable,
+    conditions::is_condition_failed,
+    indexes, unavailable,
 };
 
 /// The index partition that holds pending edits.

@@ -10,7 +10,7 @@ use expedite_domain::{Email, Timestamp, User, UserId};
 use super::{
     DynamoStore,
     attr::{Item, corrupt, get_n, get_s, n, s},
-    queries::is_condition_failed,
+    conditions::is_condition_failed,
     unavailable,
 };
 

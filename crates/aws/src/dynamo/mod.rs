@@ -1,7 +1,8 @@
-//! The store port on DynamoDB: three tables designed from the access patterns.
+//! The store port on DynamoDB: four tables designed from the access patterns.
 //!
 //! - queries: `pk = Q#<id>` (by id); GSI `by_owner` (`owner`, `created_sk`) for history newest
-//!   first; `pk = IDEM#<owner>#<key>` items remember idempotency keys (with a TTL).
+//!   first; sparse GSI `queued` (`queued`, `due_sk`) holds only QUEUED queries, by when they are
+//!   due, for the sweep; `pk = IDEM#<owner>#<key>` items remember idempotency keys (with a TTL).
 //! - customers: `id` (by Salesforce id); sparse GSIs `by_name`, `by_revenue`, `by_modified` on
 //!   (`live`, `*_sk`): only live (not deleted) customers carry `live`, so listings skip deleted.
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
@@ -12,6 +13,7 @@
 //! Sort keys end in `\u{1}<id>` so that ties break by id exactly as the SQLite backend does.
 
 mod attr;
+mod conditions;
 mod customers;
 mod edits;
 mod identity;
@@ -25,6 +27,8 @@ use expedite_core::store::{Store, StoreError};
 /// The index names; `infra/template.yaml` declares the same.
 pub mod indexes {
     pub const QUERIES_BY_OWNER: &str = "by_owner";
+    /// Sparse: only QUEUED queries carry its keys (`queued`, `due_sk`).
+    pub const QUERIES_QUEUED: &str = "queued";
     pub const CUSTOMERS_BY_NAME: &str = "by_name";
     pub const CUSTOMERS_BY_REVENUE: &str = "by_revenue";
     pub const CUSTOMERS_BY_MODIFIED: &str = "by_modified";

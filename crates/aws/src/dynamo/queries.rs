@@ -14,6 +14,7 @@ use expedite_domain::{
 use super::{
     DynamoStore, TIE,
     attr::{Item, corrupt, get_n, get_s, n, opt_n, opt_s, put_opt, s},
+    conditions::{is_condition_failed, is_transaction_canceled, settle},
     indexes, padded, unavailable,
 };
 
@@ -26,6 +27,11 @@ fn query_pk(id: &QueryId) -> AttributeValue {
 }
 
 fn created_sk(at: Timestamp, id: &QueryId) -> String {
+    format!("{}{TIE}{id}", padded(at.as_millis()))
+}
+
+/// The sort key of the sparse index of QUEUED queries: when the query is due, then its id.
+fn due_sk(at: Timestamp, id: &QueryId) -> String {
     format!("{}{TIE}{id}", padded(at.as_millis()))
 }
 
@@ -168,6 +174,7 @@ impl QueryStore for DynamoStore {
         id: &QueryId,
         seen_attempts: u32,
         now: Timestamp,
+        stale_before: Timestamp,
     ) -> Result<Option<AiQuery>, StoreError> {
         let output = self
             .client
@@ -175,11 +182,14 @@ impl QueryStore for DynamoStore {
             .table_name(&self.tables.queries)
             .key("pk", query_pk(id))
             .update_expression(
-                "SET #status = :running, attempts = attempts + :one, updated_at = :now",
+                "SET #status = :running, attempts = attempts + :one, updated_at = :now \
+                 REMOVE notice, retry_at, queued, due_sk",
             )
             .condition_expression(
-                "attribute_exists(pk) AND #status IN (:queued, :running) AND attempts = :seen",
+                "attribute_exists(pk) AND attempts = :seen \
+                 AND (#status = :queued OR (#status = :running AND updated_at < :stale))",
             )
+            .expression_attribute_values(":stale", n(stale_before.as_millis()))
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":running", s(QueryStatus::Running.as_str()))
             .expression_attribute_values(":queued", s(QueryStatus::Queued.as_str()))
@@ -211,7 +221,8 @@ impl QueryStore for DynamoStore {
             .key("pk", query_pk(id))
             .update_expression(
                 "SET #status = :completed, answer = :answer, citations = :citations, model = :model, \
-                 prompt_tokens = :pt, completion_tokens = :ct, updated_at = :now REMOVE #error",
+                 prompt_tokens = :pt, completion_tokens = :ct, updated_at = :now \
+                 REMOVE #error, notice, retry_at, queued, due_sk",
             )
             .condition_expression("attribute_exists(pk) AND #status = :running AND attempts = :attempt")
             .expression_attribute_names("#status", "status")
@@ -230,6 +241,60 @@ impl QueryStore for DynamoStore {
         settle(output)
     }
 
+    async fn requeue_query(
+        &self,
+        id: &QueryId,
+        attempt: u32,
+        notice: &str,
+        retry_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.tables.queries)
+            .key("pk", query_pk(id))
+            .update_expression(
+                "SET #status = :queued, notice = :notice, retry_at = :retry_at, \
+                 updated_at = :now, queued = :queued, due_sk = :due_sk",
+            )
+            .condition_expression(
+                "attribute_exists(pk) AND #status = :running AND attempts = :attempt",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":queued", s(QueryStatus::Queued.as_str()))
+            .expression_attribute_values(":running", s(QueryStatus::Running.as_str()))
+            .expression_attribute_values(":notice", s(notice))
+            .expression_attribute_values(":retry_at", n(retry_at.as_millis()))
+            .expression_attribute_values(":now", n(now.as_millis()))
+            .expression_attribute_values(":due_sk", s(due_sk(retry_at, id)))
+            .expression_attribute_values(":attempt", n(attempt))
+            .send()
+            .await;
+        settle(output)
+    }
+
+    async fn queued_queries(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AiQuery>, StoreError> {
+        // The sparse index holds only QUEUED queries, by the time they are due.
+        let output = self
+            .client
+            .query()
+            .table_name(&self.tables.queries)
+            .index_name(indexes::QUERIES_QUEUED)
+            .key_condition_expression("queued = :queued AND due_sk < :before")
+            .expression_attribute_values(":queued", s(QueryStatus::Queued.as_str()))
+            .expression_attribute_values(":before", s(padded(before.as_millis())))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.items().iter().map(read_query).collect()
+    }
+
     async fn fail_query(
         &self,
         id: &QueryId,
@@ -242,7 +307,10 @@ impl QueryStore for DynamoStore {
             .update_item()
             .table_name(&self.tables.queries)
             .key("pk", query_pk(id))
-            .update_expression("SET #status = :failed, #error = :error, updated_at = :now")
+            .update_expression(
+                "SET #status = :failed, #error = :error, updated_at = :now \
+                 REMOVE notice, retry_at, queued, due_sk",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#error", "error")
             .expression_attribute_values(":failed", s(QueryStatus::Failed.as_str()))
@@ -263,57 +331,6 @@ impl QueryStore for DynamoStore {
     }
 }
 
-/// `true` when the conditional update applied, `false` when its condition did not hold.
-fn settle<T, E, R>(
-    output: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
-) -> Result<bool, StoreError>
-where
-    E: std::error::Error + ConditionCheck + 'static,
-    R: std::fmt::Debug,
-{
-    match output {
-        Ok(_) => Ok(true),
-        Err(error) if is_condition_failed(&error) => Ok(false),
-        Err(error) => Err(unavailable(error)),
-    }
-}
-
-/// Operation errors that can report a failed condition.
-pub(crate) trait ConditionCheck {
-    fn condition_failed(&self) -> bool;
-}
-
-impl ConditionCheck for aws_sdk_dynamodb::operation::update_item::UpdateItemError {
-    fn condition_failed(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
-impl ConditionCheck for aws_sdk_dynamodb::operation::put_item::PutItemError {
-    fn condition_failed(&self) -> bool {
-        self.is_conditional_check_failed_exception()
-    }
-}
-
-pub(crate) fn is_condition_failed<E: ConditionCheck, R>(
-    error: &aws_sdk_dynamodb::error::SdkError<E, R>,
-) -> bool {
-    error
-        .as_service_error()
-        .is_some_and(ConditionCheck::condition_failed)
-}
-
-fn is_transaction_canceled<R>(
-    error: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    error
-        .as_service_error()
-        .is_some_and(|e| e.is_transaction_canceled_exception())
-}
-
 fn query_item(query: &AiQuery) -> Item {
     let mut item = Item::new();
     item.insert("pk".into(), query_pk(&query.id));
@@ -329,6 +346,11 @@ fn query_item(query: &AiQuery) -> Item {
     item.insert("attempts".into(), n(query.attempts));
     item.insert("created_at".into(), n(query.created_at.as_millis()));
     item.insert("updated_at".into(), n(query.updated_at.as_millis()));
+    if query.status == QueryStatus::Queued {
+        item.insert("queued".into(), s(QueryStatus::Queued.as_str()));
+        let due = query.retry_at.unwrap_or(query.updated_at);
+        item.insert("due_sk".into(), s(due_sk(due, &query.id)));
+    }
     put_opt(&mut item, "answer", query.answer.as_deref());
     put_opt(&mut item, "error", query.error.as_deref());
     put_opt(&mut item, "model", query.model.as_deref());
@@ -351,6 +373,8 @@ fn read_query(item: &Item) -> Result<AiQuery, StoreError> {
         answer: opt_s(item, "answer")?,
         citations,
         error: opt_s(item, "error")?,
+        notice: opt_s(item, "notice")?,
+        retry_at: opt_n::<i64>(item, "retry_at")?.map(Timestamp::from_millis),
         attempts: get_n(item, "attempts")?,
         model: opt_s(item, "model")?,
         usage: prompt_tokens

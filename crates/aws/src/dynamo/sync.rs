@@ -9,9 +9,8 @@ use expedite_domain::{Page, PageRequest, SyncId, SyncRun, Timestamp};
 use super::{
     DynamoStore, TIE,
     attr::{corrupt, get_n, get_s, n, s},
-    indexes, padded,
-    queries::is_condition_failed,
-    unavailable,
+    conditions::is_condition_failed,
+    indexes, padded, unavailable,
 };
 
 const LISTING: &str = "sync_runs";

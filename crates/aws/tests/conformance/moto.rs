@@ -1,6 +1,6 @@
 //! Test resources in moto, created from `infra/template.yaml`.
 
-use expedite_aws::{AwsSettings, TableNames, provision};
+use expedite_aws::{TableNames, provision};
 
 const TEMPLATE: &str = include_str!("../../../../infra/template.yaml");
 
@@ -9,12 +9,7 @@ pub(crate) async fn config() -> aws_config::SdkConfig {
     let endpoint = std::env::var("EXPEDITE_TEST_MOTO_URL").expect(
         "EXPEDITE_TEST_MOTO_URL is not set: run the tests with scripts/test, which starts moto",
     );
-    expedite_aws::load_config(&AwsSettings {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint),
-        static_credentials: Some(("test".into(), "test".into())),
-    })
-    .await
+    provision::emulator_config(&endpoint).await
 }
 
 fn unique() -> String {

@@ -110,6 +110,14 @@ pub async fn answer(
                 .into());
             }
             (_, Some(text)) => text,
+            // Neither text nor a tool call: the model answered with nothing at all.
+            (_, None) if reply.tool_calls.is_empty() => {
+                return Err(ModelError::Fatal(format!(
+                    "The model returned an empty answer (after {round} model call{}). Try asking again or rephrasing the question.",
+                    if round == 1 { "" } else { "s" }
+                ))
+                .into());
+            }
             (_, None) => {
                 return Err(ModelError::Fatal(format!(
                     "The model gave no answer within {} steps. Try a simpler question.",

@@ -24,6 +24,9 @@ const MAX_MATCHES: usize = 20;
 /// Most records one tool call reads from the store (searches and aggregates scan pages).
 const MAX_SCANNED: usize = 20_000;
 
+/// The tools the model is offered, by name.
+const TOOL_NAMES: [&str; 3] = ["search_customers", "aggregate_customers", "get_customer"];
+
 /// The tools' descriptions and JSON Schemas, as offered to the model.
 pub fn tool_specs() -> Vec<ToolSpec> {
     let filters = json!({
@@ -118,13 +121,19 @@ impl<'a> ToolBox<'a> {
     /// Runs one call; the output is delimited, escaped and capped, ready for a tool message.
     /// Bad arguments are reported to the model as the tool's output, so it can correct itself.
     pub async fn run(&mut self, name: &str, arguments: &str) -> Result<String, StoreError> {
+        // The name first: a made-up tool is told so, whatever arguments came with it.
+        if !TOOL_NAMES.contains(&name) {
+            let output = json!({
+                "error": format!("there is no tool named {name:?}; the tools are {TOOL_NAMES:?}")
+            });
+            return Ok(delimit(name, &output));
+        }
         let output = match serde_json::from_str::<Filters>(arguments) {
-            Err(error) => json!({"error": format!("invalid arguments: {error}")}),
+            Err(error) => json!({"error": format!("invalid arguments for {name}: {error}")}),
             Ok(filters) => match name {
                 "search_customers" => self.search(&filters).await?,
                 "aggregate_customers" => aggregate(self.store, &filters).await?,
-                "get_customer" => self.get(&filters).await?,
-                other => json!({"error": format!("there is no tool named {other:?}")}),
+                _ => self.get(&filters).await?,
             },
         };
         Ok(delimit(name, &output))
@@ -212,7 +221,7 @@ async fn scan(
     mut take: impl FnMut(Customer) -> bool,
 ) -> Result<bool, StoreError> {
     let filter = CustomerFilter {
-        search: filters.text.clone().filter(|text| !text.trim().is_empty()),
+        search: CustomerFilter::search_text(filters.text.as_deref()),
         sort,
     };
     let mut page = PageRequest {

@@ -9,8 +9,10 @@ use expedite_domain::Deployment;
 
 use crate::ai::AiSettings;
 
+mod ca;
 mod vars;
 
+pub use ca::CaBundle;
 pub(crate) use vars::Vars;
 
 /// How log lines are written.
@@ -84,8 +86,32 @@ pub struct RateLimits {
     pub per_minute: u32,
     /// Requests a client may send at once (`EXPEDITE_RATE_LIMIT_BURST`, default 100).
     pub burst: u32,
-    /// Sign-in attempts per minute per client and per account (`EXPEDITE_SIGN_IN_PER_MINUTE`, 10).
+    /// Sign-in attempts per minute per client, and failed ones per account and client
+    /// (`EXPEDITE_SIGN_IN_PER_MINUTE`, 10).
     pub sign_in_per_minute: u32,
+    /// Failed sign-ins on one account from all clients within 15 minutes after which the
+    /// account is slowed (`EXPEDITE_SIGN_IN_ACCOUNT_FAILURES`, default 20).
+    pub sign_in_account_failures: u32,
+    /// The longest wait a slowed account imposes between attempts
+    /// (`EXPEDITE_SIGN_IN_MAX_DELAY_SECS`, default 60).
+    pub sign_in_max_delay: Duration,
+}
+
+/// Bounds on the local listener's connections, against slow and half-open clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A request's headers must arrive within this time, counted from the connection's start
+    /// or its previous response, or it is closed (`EXPEDITE_HEADER_READ_TIMEOUT_SECS`, 10).
+    pub header_read_timeout: Duration,
+    /// A request body still arriving this long after its headers gets 408
+    /// (`EXPEDITE_BODY_READ_TIMEOUT_SECS`, default 20).
+    pub body_read_timeout: Duration,
+    /// Open connections at most; more are closed at once (`EXPEDITE_MAX_CONNECTIONS`, 768:
+    /// below systemd's 1024 descriptors, leaving room for the database and outbound clients).
+    pub max_connections: u32,
+    /// Open connections per peer address (`EXPEDITE_MAX_CONNECTIONS_PER_CLIENT`, 64); only
+    /// with `EXPEDITE_CLIENT_KEY=peer`, since behind a proxy every peer is the proxy.
+    pub max_connections_per_client: u32,
 }
 
 /// The in-process request filter (the self-hosted stand-in for AWS WAF).
@@ -122,6 +148,9 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Interval of the scheduled Salesforce poll in the local deployment (`EXPEDITE_POLL_INTERVAL_SECS`).
     pub poll_interval: Duration,
+    /// Work still QUEUED this long after it was due is queued again by the sweep, which runs at
+    /// start-up and with every scheduled poll (`EXPEDITE_REQUEUE_AFTER_SECS`, default 600).
+    pub requeue_after: Duration,
     /// The store backend.
     pub store: StoreBackend,
     /// The queue backend.
@@ -130,6 +159,8 @@ pub struct Config {
     pub identity: IdentityBackend,
     /// Rate limits at the edge.
     pub rate_limits: RateLimits,
+    /// Connection limits of the local listener.
+    pub connections: ConnectionLimits,
     /// The request filter.
     pub request_filter: RequestFilter,
     /// The app client id: `aud` of id tokens, `client_id` of access tokens (`EXPEDITE_CLIENT_ID`).
@@ -144,6 +175,9 @@ pub struct Config {
     /// Without Salesforce configured, sync from a built-in sandbox org seeded with sample
     /// accounts (`EXPEDITE_DEMO_SALESFORCE`; on by default locally, never on Lambda).
     pub demo_salesforce: bool,
+    /// Extra certificate authorities the Salesforce and OpenAI clients trust (`EXPEDITE_CA_FILE`,
+    /// a PEM bundle), for a TLS-inspecting proxy or a private CA; read here, at start-up.
+    pub ca_bundle: Option<CaBundle>,
 }
 
 /// The `SALESFORCE_*` variables as given; their values never appear in debug output.
@@ -154,11 +188,6 @@ impl SalesforceVars {
     /// A variable's value, if set and not empty.
     pub fn get(&self, name: &str) -> Option<String> {
         self.0.get(name).filter(|value| !value.is_empty()).cloned()
-    }
-
-    /// Whether any `SALESFORCE_*` variable is set.
-    pub fn is_empty(&self) -> bool {
-        self.0.values().all(String::is_empty)
     }
 }
 
@@ -239,6 +268,7 @@ impl Config {
             request_timeout: vars.secs_or("EXPEDITE_REQUEST_TIMEOUT_SECS", 30)?,
             shutdown_grace: vars.secs_or("EXPEDITE_SHUTDOWN_GRACE_SECS", 10)?,
             poll_interval: vars.secs_or("EXPEDITE_POLL_INTERVAL_SECS", 3600)?,
+            requeue_after: vars.secs_or("EXPEDITE_REQUEUE_AFTER_SECS", 600)?,
             store: match vars.get("EXPEDITE_STORE").unwrap_or("sqlite") {
                 "sqlite" => StoreBackend::Sqlite,
                 "dynamodb" => StoreBackend::DynamoDb {
@@ -299,6 +329,16 @@ impl Config {
                 per_minute: vars.positive_or("EXPEDITE_RATE_LIMIT_PER_MINUTE", 1000)?,
                 burst: vars.positive_or("EXPEDITE_RATE_LIMIT_BURST", 100)?,
                 sign_in_per_minute: vars.positive_or("EXPEDITE_SIGN_IN_PER_MINUTE", 10)?,
+                sign_in_account_failures: vars
+                    .positive_or("EXPEDITE_SIGN_IN_ACCOUNT_FAILURES", 20)?,
+                sign_in_max_delay: positive_secs(&vars, "EXPEDITE_SIGN_IN_MAX_DELAY_SECS", 60)?,
+            },
+            connections: ConnectionLimits {
+                header_read_timeout: positive_secs(&vars, "EXPEDITE_HEADER_READ_TIMEOUT_SECS", 10)?,
+                body_read_timeout: positive_secs(&vars, "EXPEDITE_BODY_READ_TIMEOUT_SECS", 20)?,
+                max_connections: vars.positive_or("EXPEDITE_MAX_CONNECTIONS", 768)?,
+                max_connections_per_client: vars
+                    .positive_or("EXPEDITE_MAX_CONNECTIONS_PER_CLIENT", 64)?,
             },
             public_url: String::new(),
             ai: AiSettings::from_vars(&vars)?,
@@ -312,6 +352,10 @@ impl Config {
             demo_salesforce: vars
                 .bool_or("EXPEDITE_DEMO_SALESFORCE")?
                 .unwrap_or(deployment == Deployment::Local),
+            ca_bundle: match vars.get("EXPEDITE_CA_FILE") {
+                Some(path) => Some(CaBundle::read(std::path::Path::new(path.trim()))?),
+                None => None,
+            },
             queue: match vars.get("EXPEDITE_QUEUE").unwrap_or("sqlite") {
                 "sqlite" => QueueBackend::Sqlite,
                 "sqs" => QueueBackend::Sqs {
@@ -343,6 +387,11 @@ impl Config {
         config.demo_salesforce = false;
         config
     }
+}
+
+/// A whole number of seconds above zero (a zero timeout would refuse every client).
+fn positive_secs(vars: &Vars, name: &'static str, default: u32) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(vars.positive_or(name, default)?.into()))
 }
 
 #[cfg(test)]

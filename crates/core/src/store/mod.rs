@@ -57,6 +57,8 @@ impl NewQuery {
             answer: None,
             citations: Vec::new(),
             error: None,
+            notice: None,
+            retry_at: None,
             attempts: 0,
             model: None,
             usage: None,
@@ -104,14 +106,36 @@ pub trait QueryStore: Send + Sync {
         page: &PageRequest,
     ) -> Result<Page<AiQuery>, StoreError>;
 
-    /// Claims a run: QUEUED or RUNNING with `attempts == seen_attempts` becomes RUNNING with
-    /// `attempts + 1`. `None` when the query is terminal, missing, or another worker won.
+    /// Claims a run: with `attempts == seen_attempts`, a QUEUED query, or a RUNNING one last
+    /// claimed before `stale_before` (its delivery died: a live one finishes within the answer
+    /// timeout), becomes RUNNING with `attempts + 1`, its notice cleared. `None` when the query
+    /// is terminal, missing, held by a live delivery, or another worker won.
     async fn start_query(
         &self,
         id: &QueryId,
         seen_attempts: u32,
         now: Timestamp,
+        stale_before: Timestamp,
     ) -> Result<Option<AiQuery>, StoreError>;
+
+    /// RUNNING with `attempts == attempt` goes back to QUEUED to wait for its next delivery
+    /// at `retry_at`, with `notice` saying why. `false` if the attempt lost its claim.
+    async fn requeue_query(
+        &self,
+        id: &QueryId,
+        attempt: u32,
+        notice: &str,
+        retry_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// QUEUED queries due before `before` (due: their `retry_at`, else their last change),
+    /// oldest first, at most `limit`. The sweep that queues jobs lost between save and send.
+    async fn queued_queries(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AiQuery>, StoreError>;
 
     /// RUNNING with `attempts == attempt` becomes COMPLETED with the answer. `false` if the
     /// attempt lost its claim.

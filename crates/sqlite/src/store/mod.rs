@@ -6,6 +6,9 @@ mod identity;
 mod queries;
 mod sync;
 
+pub(crate) use queries::insert_query;
+pub(crate) use sync::write_sync_run;
+
 use async_trait::async_trait;
 use expedite_core::store::{Store, StoreError};
 

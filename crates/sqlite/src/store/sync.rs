@@ -13,18 +13,7 @@ const LISTING: &str = "sync_runs";
 #[async_trait]
 impl SyncStore for SqliteStore {
     async fn put_sync_run(&self, run: &SyncRun) -> Result<(), StoreError> {
-        let body = serde_json::to_string(run).map_err(corrupt)?;
-        sqlx::query(
-            "INSERT INTO sync_runs (id, created_at_ms, body) VALUES (?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-        )
-        .bind(run.id.as_str())
-        .bind(run.created_at.as_millis())
-        .bind(body)
-        .execute(self.db.pool())
-        .await
-        .map_err(unavailable)?;
-        Ok(())
+        write_sync_run(self.db.pool(), run).await
     }
 
     async fn get_sync_run(&self, id: &SyncId) -> Result<Option<SyncRun>, StoreError> {
@@ -122,4 +111,23 @@ impl SyncStore for SqliteStore {
             .map_err(unavailable)?;
         Ok(())
     }
+}
+
+/// Inserts or replaces `run` through `executor` (the pool, or the intake's transaction).
+pub(crate) async fn write_sync_run<'e, E>(executor: E, run: &SyncRun) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let body = serde_json::to_string(run).map_err(corrupt)?;
+    sqlx::query(
+        "INSERT INTO sync_runs (id, created_at_ms, body) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+    )
+    .bind(run.id.as_str())
+    .bind(run.created_at.as_millis())
+    .bind(body)
+    .execute(executor)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
 }

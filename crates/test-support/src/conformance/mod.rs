@@ -60,6 +60,8 @@ macro_rules! store_conformance_tests {
             queries::concurrent_creates_with_one_key_make_one_query,
             queries::transitions_are_conditional,
             queries::concurrent_starts_have_exactly_one_winner,
+            queries::a_failed_attempt_waits_queued_with_its_notice,
+            queries::queued_queries_are_listed_by_when_they_are_due,
             queries::bad_cursors_are_refused,
             customers::upserts_keep_the_newest_version,
             customers::deleted_customers_leave_listings_but_stay_readable,

@@ -170,7 +170,7 @@ pub async fn transitions_are_conditional(store: &dyn Store) {
         "QUEUED cannot complete"
     );
     let running = store
-        .start_query(&q.id, 0, t1)
+        .start_query(&q.id, 0, t1, T0)
         .await
         .unwrap()
         .expect("claimed");
@@ -180,13 +180,18 @@ pub async fn transitions_are_conditional(store: &dyn Store) {
     );
     assert_eq!(running.updated_at, t1);
     assert!(
-        store.start_query(&q.id, 0, t1).await.unwrap().is_none(),
+        store.start_query(&q.id, 0, t1, t1).await.unwrap().is_none(),
         "stale claim refused"
+    );
+    assert!(
+        store.start_query(&q.id, 1, t1, t1).await.unwrap().is_none(),
+        "a claim that is still live is left to its delivery"
     );
 
     // A redelivery after a crash takes over the running query with the next attempt.
+    let t2 = t1.plus_millis(1000);
     let retaken = store
-        .start_query(&q.id, 1, t1)
+        .start_query(&q.id, 1, t2, t2)
         .await
         .unwrap()
         .expect("retaken");
@@ -205,7 +210,7 @@ pub async fn transitions_are_conditional(store: &dyn Store) {
     assert_eq!(done.model.as_deref(), Some("gpt-test"));
     assert_eq!(done.usage, Some(answer.usage));
     assert!(
-        store.start_query(&q.id, 2, t1).await.unwrap().is_none(),
+        store.start_query(&q.id, 2, t2, t2).await.unwrap().is_none(),
         "terminal stays terminal"
     );
     assert!(!store.fail_query(&q.id, None, "too late", t1).await.unwrap());
@@ -239,7 +244,7 @@ pub async fn concurrent_starts_have_exactly_one_winner(store: &dyn Store) {
         .await
         .unwrap()
         .into_inner();
-    let claims = (0..8).map(|_| store.start_query(&q.id, 0, T0));
+    let claims = (0..8).map(|_| store.start_query(&q.id, 0, T0, T0));
     let winners = join_all(claims)
         .await
         .into_iter()
@@ -260,4 +265,101 @@ pub async fn bad_cursors_are_refused(store: &dyn Store) {
             "{cursor:?}: {result:?}"
         );
     }
+}
+
+pub async fn a_failed_attempt_waits_queued_with_its_notice(store: &dyn Store) {
+    let q = store
+        .create_query(new_query("alice", None, T0))
+        .await
+        .unwrap()
+        .into_inner();
+    let t1 = T0.plus_millis(1000);
+    let retry_at = T0.plus_millis(21_000);
+    let notice = "the AI provider is rate limiting requests";
+    assert!(
+        !store
+            .requeue_query(&q.id, 0, notice, retry_at, t1)
+            .await
+            .unwrap(),
+        "only a running attempt can wait"
+    );
+    store.start_query(&q.id, 0, t1, T0).await.unwrap().unwrap();
+    assert!(
+        !store
+            .requeue_query(&q.id, 2, notice, retry_at, t1)
+            .await
+            .unwrap(),
+        "another attempt's claim"
+    );
+    assert!(
+        store
+            .requeue_query(&q.id, 1, notice, retry_at, t1)
+            .await
+            .unwrap()
+    );
+    let waiting = store.get_query(&q.id).await.unwrap().unwrap();
+    assert_eq!((waiting.status, waiting.attempts), (QueryStatus::Queued, 1));
+    assert_eq!(waiting.notice.as_deref(), Some(notice));
+    assert_eq!(waiting.retry_at, Some(retry_at));
+
+    // The next delivery claims it at once (a waiting query has no live claim) and clears why.
+    let t2 = T0.plus_millis(22_000);
+    let again = store.start_query(&q.id, 1, t2, T0).await.unwrap().unwrap();
+    assert_eq!((again.status, again.attempts), (QueryStatus::Running, 2));
+    assert_eq!((again.notice, again.retry_at), (None, None));
+}
+
+pub async fn queued_queries_are_listed_by_when_they_are_due(store: &dyn Store) {
+    // Own owners and far-off times, so other tests' queries in a shared table do not mix in.
+    let base = T0.plus_millis(-1_000_000_000);
+    let mut made = Vec::new();
+    for (i, offset) in [5_000, 1_000, 3_000].into_iter().enumerate() {
+        let new = new_query(&format!("sweep-{i}"), None, base.plus_millis(offset));
+        made.push(store.create_query(new).await.unwrap().into_inner());
+    }
+    // One started and waiting until later, one finished: neither is due by `base + 10 s`.
+    let started = made[1].clone();
+    store
+        .start_query(&started.id, 0, base.plus_millis(6_000), base)
+        .await
+        .unwrap()
+        .unwrap();
+    let later = base.plus_millis(60_000);
+    store
+        .requeue_query(&started.id, 1, "waiting", later, base.plus_millis(7_000))
+        .await
+        .unwrap();
+    store
+        .fail_query(&made[2].id, None, "no", base.plus_millis(8_000))
+        .await
+        .unwrap();
+
+    let due = store
+        .queued_queries(base.plus_millis(10_000), 100)
+        .await
+        .unwrap();
+    let ids: Vec<&QueryId> = due.iter().map(|query| &query.id).collect();
+    assert_eq!(
+        ids,
+        vec![&made[0].id],
+        "only the never-tried QUEUED query is due"
+    );
+    let due = store
+        .queued_queries(base.plus_millis(70_000), 100)
+        .await
+        .unwrap();
+    let ids: Vec<&QueryId> = due.iter().map(|query| &query.id).collect();
+    assert_eq!(
+        ids,
+        vec![&made[0].id, &started.id],
+        "oldest due first; the waiting one once its retry is due"
+    );
+    assert_eq!(
+        store
+            .queued_queries(base.plus_millis(70_000), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -11,20 +11,12 @@ use futures::future::join_all;
 use super::T0;
 
 fn run(at: Timestamp, kind: SyncKind) -> SyncRun {
-    SyncRun {
-        id: SyncId::parse(uuid::Uuid::now_v7().to_string()).expect("uuid"),
+    SyncRun::queued(
+        SyncId::parse(uuid::Uuid::now_v7().to_string()).expect("uuid"),
         kind,
-        status: SyncStatus::Queued,
-        triggered_by: (kind == SyncKind::Manual).then(|| UserId::parse("admin-1").expect("id")),
-        window_start: None,
-        window_end: None,
-        pulled: 0,
-        pushed: 0,
-        deleted: 0,
-        issues: Vec::new(),
-        created_at: at,
-        updated_at: at,
-    }
+        (kind == SyncKind::Manual).then(|| UserId::parse("admin-1").expect("id")),
+        at,
+    )
 }
 
 pub async fn runs_are_listed_newest_first_and_replaced_by_id(store: &dyn Store) {
