@@ -10,11 +10,7 @@ use crate::error::UiError;
 /// The signed-in user, or `None`.
 #[server(prefix = "/sfn", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Me>, UiError> {
-    use expedite_core::identity::Authenticated;
-    let caller = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Authenticated>().cloned())
-        .and_then(|authenticated| authenticated.0);
-    Ok(caller.map(|caller| caller.me()))
+    Ok(crate::api::signed_in().map(|caller| caller.me()))
 }
 
 /// Where a sign-in stands after one step.
@@ -79,7 +75,7 @@ fn start_session(
     tokens: &expedite_core::identity::SessionTokens,
     next: Option<&str>,
 ) {
-    let secure = services.config().public_url.starts_with("https://");
+    let secure = services.config().serves_tls();
     set_cookies(&expedite_core::identity::session_cookies(tokens, secure));
     leptos_axum::redirect(&local_path(next));
 }
@@ -113,7 +109,7 @@ pub async fn sign_out() -> Result<(), UiError> {
     if let Err(error) = services.sign_out(&session).await {
         leptos::logging::warn!("sign-out could not end the session: {error}");
     }
-    let secure = services.config().public_url.starts_with("https://");
+    let secure = services.config().serves_tls();
     set_cookies(&cleared_cookies(secure));
     leptos_axum::redirect("/sign-in");
     Ok(())

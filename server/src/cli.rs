@@ -65,7 +65,7 @@ fn options(words: &[&str]) -> anyhow::Result<(String, Vec<String>)> {
 /// Runs a `users` command against the configured store.
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     let backends = Backends::open(&config).await?;
-    let auth = Auth::from_config(&config, &backends.store).await?;
+    let auth = Auth::from_config(&config, backends.accounts.as_ref()).await?;
     let Some(idp) = &auth.local else {
         bail!("accounts are managed by Cognito in this deployment");
     };

@@ -3,7 +3,6 @@
 //! into at once. Once any account exists nothing is created.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use expedite_core::store::Store;
 use expedite_domain::{ADMINS_GROUP, Email};
 use expedite_identity::{AuthError, LocalIdp};
 use rand::RngCore;
@@ -15,8 +14,8 @@ pub const FIRST_ACCOUNTS: [(&str, &[&str]); 2] = [
 ];
 
 /// Creates the first accounts when the provider has none, and prints their credentials.
-pub async fn create_if_none(idp: &LocalIdp, store: &dyn Store) -> anyhow::Result<()> {
-    if !store.list_users().await?.is_empty() {
+pub async fn create_if_none(idp: &LocalIdp) -> anyhow::Result<()> {
+    if idp.has_accounts().await? {
         return Ok(());
     }
     for (email, groups) in FIRST_ACCOUNTS {

@@ -23,11 +23,17 @@ impl AppState {
     /// Opens the configured backends and identity, and wires the use-cases over them.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
         let backends = Backends::open(&config).await?;
-        let auth = Auth::from_config(&config, &backends.store).await?;
+        let auth = Auth::from_config(&config, backends.accounts.as_ref()).await?;
         if let Some(local) = &auth.local {
-            crate::first_accounts::create_if_none(local, backends.store.as_ref()).await?;
+            crate::first_accounts::create_if_none(local).await?;
         }
-        let mut ports = backends.ports(&config).await?;
+        // Only a process that runs jobs builds the model's and Salesforce's clients and reads
+        // their secrets; a server that leaves jobs to the worker (Lambda) needs neither.
+        let mut ports = if config.in_process_worker {
+            backends.ports(&config).await?
+        } else {
+            backends.serving_ports(&config)?
+        };
         ports.identity = Some(auth.provider());
         let services = Services::new(config, ports);
         Ok(Self::new(services, auth))

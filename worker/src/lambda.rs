@@ -1,9 +1,12 @@
 //! The Lambda entry: SQS batches and EventBridge scheduled events.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use aws_lambda_events::{eventbridge::EventBridgeEvent, sqs::SqsEvent};
-use expedite_core::jobs::{Attempt, Job, JobHandler, Outcome, process_one};
+use expedite_core::{
+    jobs::{Attempt, Job, JobHandler, Outcome, process_one},
+    queue::{Queue, Receipt},
+};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Serialize;
 use serde_json::Value;
@@ -27,14 +30,33 @@ pub struct BatchItemFailure {
 #[error("unsupported event: {0}")]
 pub struct UnsupportedEvent(String);
 
+/// SQS lets a message stay hidden at most this long (`ChangeMessageVisibility`).
+const MAX_VISIBILITY: Duration = Duration::from_secs(12 * 3600);
+
+/// What the SQS side of a Lambda invocation needs: the deliveries before a message is
+/// dead-lettered, and the queue, to hold a failed message back for its retry delay.
+#[derive(Clone, Copy)]
+pub struct Deliveries<'a> {
+    pub max_receives: u32,
+    /// `None` in tests that only look at the batch response.
+    pub queue: Option<&'a dyn Queue>,
+}
+
 /// Serves invocations from the Lambda Runtime API until the runtime stops.
 pub async fn run(
     handler: Arc<dyn JobHandler>,
+    queue: Arc<dyn Queue>,
     max_receives: u32,
 ) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        let handler = Arc::clone(&handler);
-        async move { handle_event(handler.as_ref(), max_receives, event.payload).await }
+        let (handler, queue) = (Arc::clone(&handler), Arc::clone(&queue));
+        async move {
+            let deliveries = Deliveries {
+                max_receives,
+                queue: Some(queue.as_ref()),
+            };
+            handle_event(handler.as_ref(), deliveries, event.payload).await
+        }
     }))
     .await
 }
@@ -42,12 +64,12 @@ pub async fn run(
 /// Dispatches one invocation payload: an SQS batch or a scheduled event.
 pub async fn handle_event(
     handler: &dyn JobHandler,
-    max_receives: u32,
+    deliveries: Deliveries<'_>,
     payload: Value,
 ) -> Result<Value, lambda_runtime::Error> {
     if payload.get("Records").is_some() {
         let event: SqsEvent = serde_json::from_value(payload)?;
-        let response = handle_sqs(handler, max_receives, event).await;
+        let response = handle_sqs(handler, deliveries, event).await;
         Ok(serde_json::to_value(response)?)
     } else if payload.get("detail-type").is_some() {
         let event: EventBridgeEvent = serde_json::from_value(payload)?;
@@ -59,10 +81,17 @@ pub async fn handle_event(
 }
 
 /// Processes the batch's records concurrently (one invocation's time limit covers them all);
-/// the ones to redeliver are reported by message id.
-async fn handle_sqs(handler: &dyn JobHandler, max_receives: u32, event: SqsEvent) -> BatchResponse {
+/// the ones to redeliver are reported by message id, each first hidden for its retry delay
+/// (otherwise SQS would redeliver it only after the whole visibility timeout).
+async fn handle_sqs(
+    handler: &dyn JobHandler,
+    deliveries: Deliveries<'_>,
+    event: SqsEvent,
+) -> BatchResponse {
+    let max_receives = deliveries.max_receives;
     let jobs = event.records.into_iter().map(|record| async move {
         let message_id = record.message_id.unwrap_or_default();
+        let receipt = record.receipt_handle.clone();
         let receive_count = record
             .attributes
             .get("ApproximateReceiveCount")
@@ -73,7 +102,17 @@ async fn handle_sqs(handler: &dyn JobHandler, max_receives: u32, event: SqsEvent
             max_receives,
         };
         let body = record.body.unwrap_or_default();
-        (message_id, process_one(handler, &body, attempt).await)
+        let outcome = process_one(handler, &body, attempt).await;
+        if let (Outcome::Retry { delay: Some(delay) }, Some(queue), Some(receipt)) =
+            (&outcome, deliveries.queue, receipt)
+            && let Err(error) = queue
+                .extend(&Receipt(receipt), (*delay).min(MAX_VISIBILITY))
+                .await
+        {
+            // The message still comes back, after the queue's own visibility timeout.
+            tracing::warn!(%error, "could not hold a failed message back for its retry delay");
+        }
+        (message_id, outcome)
     });
     let outcomes = futures::future::join_all(jobs).await;
     BatchResponse {

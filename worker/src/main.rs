@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use expedite_core::Config;
 use expedite_domain::Deployment;
-use expedite_runtime::{Backends, MAX_RECEIVES, shutdown_signal, start_local_jobs, telemetry};
+use expedite_runtime::{Backends, shutdown_signal, start_local_jobs, telemetry};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -19,7 +19,9 @@ async fn main() -> anyhow::Result<()> {
         .services(config.clone())
         .await?;
     if config.deployment == Deployment::Lambda {
-        return worker::lambda::run(Arc::new(services), MAX_RECEIVES)
+        let queue = Arc::clone(services.queue());
+        let max_receives = queue.max_receives();
+        return worker::lambda::run(Arc::new(services), queue, max_receives)
             .await
             .map_err(|error| anyhow::anyhow!(error));
     }

@@ -24,16 +24,25 @@ fn services() -> expedite_core::Services {
     leptos::prelude::expect_context::<expedite_core::Services>()
 }
 
-/// The signed-in caller of this request, or a 401 refusal.
+/// The signed-in caller of this request, as the edge verified it; the one lookup in the UI.
 #[cfg(feature = "ssr")]
-fn caller() -> Result<expedite_core::identity::Caller, UiError> {
+pub(crate) fn signed_in() -> Option<expedite_core::identity::Caller> {
     use expedite_core::identity::Authenticated;
-    use expedite_domain::ErrorCode;
 
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Authenticated>().cloned())
         .and_then(|authenticated| authenticated.0)
-        .ok_or_else(|| refuse(ErrorCode::Unauthorized, "Sign in to continue."))
+}
+
+/// The signed-in caller of this request, or a 401 refusal.
+#[cfg(feature = "ssr")]
+fn caller() -> Result<expedite_core::identity::Caller, UiError> {
+    signed_in().ok_or_else(|| {
+        refuse(
+            expedite_domain::ErrorCode::Unauthorized,
+            "Sign in to continue.",
+        )
+    })
 }
 
 /// A refusal the page can show; the response gets the code's HTTP status.

@@ -1,6 +1,7 @@
 //! The AWS backends: [`DynamoStore`] (the store port on DynamoDB), [`SqsQueue`] (the queue
-//! port on SQS with a dead-letter queue) and [`CognitoIdp`] (the identity provider port on a
-//! Cognito user pool). Only this crate knows the SDKs' types.
+//! port on SQS with a dead-letter queue), [`CognitoIdp`] (the identity provider port on a
+//! Cognito user pool) and [`SecretsManager`] (secrets read by reference at start-up). Only this
+//! crate knows the SDKs' types.
 //!
 //! Tables and indexes are declared in `infra/template.yaml`; the names of the indexes used here
 //! are in [`dynamo::indexes`], and the tests create their tables from that template.
@@ -8,10 +9,12 @@
 mod cognito;
 pub mod dynamo;
 pub mod provision;
+mod secrets;
 mod sqs;
 
 pub use cognito::CognitoIdp;
 pub use dynamo::{DynamoStore, TableNames};
+pub use secrets::{SecretText, SecretsError, SecretsManager};
 pub use sqs::SqsQueue;
 
 /// Where the AWS clients point. `endpoint_url` and `static_credentials` are for local

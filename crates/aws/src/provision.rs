@@ -113,7 +113,6 @@ pub async fn create_tables(
         queries: take("QueriesTable")?,
         customers: take("CustomersTable")?,
         sync: take("SyncTable")?,
-        identity: take("IdentityTable")?,
     })
 }
 
@@ -274,4 +273,23 @@ pub async fn add_user(
             .map_err(|e| cognito_failed(&e))?;
     }
     Ok(())
+}
+
+/// Stores `value` as the SecretString of a new secret `name`; returns its ARN.
+pub async fn create_secret(
+    config: &aws_config::SdkConfig,
+    name: &str,
+    value: &str,
+) -> Result<String, ProvisionError> {
+    let created = aws_sdk_secretsmanager::Client::new(config)
+        .create_secret()
+        .name(name)
+        .secret_string(value)
+        .send()
+        .await
+        .map_err(|e| failed(aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+    created
+        .arn()
+        .map(str::to_owned)
+        .ok_or_else(|| failed("no secret arn"))
 }

@@ -170,9 +170,28 @@ pub fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
         .filter(|value| !value.is_empty())
 }
 
+/// The token of an `Authorization` value of the form `Bearer <token>`; `None` for any other
+/// scheme or an empty token. The one parser behind the server's middleware and the API
+/// Gateway authorizer, so both accept exactly the same headers.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    authorization
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_tokens_need_the_scheme_and_a_token() {
+        assert_eq!(bearer_token("Bearer abc.def.ghi"), Some("abc.def.ghi"));
+        assert_eq!(bearer_token("Bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Basic dXNlcjpwdw=="), None);
+        assert_eq!(bearer_token("abc.def.ghi"), None);
+    }
 
     #[test]
     fn session_cookies_are_http_only_lax_and_secure_over_tls() {

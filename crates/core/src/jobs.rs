@@ -65,6 +65,23 @@ pub enum JobError {
     Permanent(String),
 }
 
+impl JobError {
+    /// Worth another delivery because of `cause`, with no known wait.
+    pub fn transient(cause: impl std::fmt::Display) -> Self {
+        Self::Transient {
+            message: cause.to_string(),
+            retry_after: None,
+        }
+    }
+}
+
+/// A store that did not answer: the job is tried again on a later delivery.
+impl From<crate::store::StoreError> for JobError {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::transient(error)
+    }
+}
+
 /// What to do with the message after one processing step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

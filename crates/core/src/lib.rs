@@ -20,6 +20,7 @@ pub mod store;
 mod sweep;
 pub mod sync;
 mod sync_runs;
+pub mod tls;
 
 pub use config::{
     ClientKey, Config, ConfigError, IdentityBackend, QueueBackend, RateLimits, RequestFilter,

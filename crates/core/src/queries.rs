@@ -104,7 +104,7 @@ impl Services {
         let id =
             QueryId::parse(id).map_err(|_| JobError::Permanent(format!("bad query id {id:?}")))?;
         let store = self.store();
-        let Some(query) = store.get_query(&id).await.map_err(transient)? else {
+        let Some(query) = store.get_query(&id).await? else {
             return Err(JobError::Permanent("the query does not exist".to_owned()));
         };
         if query.status.is_terminal() {
@@ -117,8 +117,7 @@ impl Services {
         let stale_before = clock::before(now, settings.answer_timeout);
         let Some(claimed) = store
             .start_query(&id, query.attempts, now, stale_before)
-            .await
-            .map_err(transient)?
+            .await?
         else {
             tracing::info!("another delivery holds, claimed or finished the query");
             return Ok(());
@@ -137,8 +136,7 @@ impl Services {
             Ok(Ok(answer)) => {
                 let stored = store
                     .complete_query(&id, claimed.attempts, &answer, self.now())
-                    .await
-                    .map_err(transient)?;
+                    .await?;
                 if !stored {
                     tracing::warn!("the query was claimed by a later delivery; answer dropped");
                 }
@@ -182,8 +180,7 @@ impl Services {
                 clock::after(now, delay),
                 now,
             )
-            .await
-            .map_err(transient)?;
+            .await?;
         if !requeued {
             tracing::warn!("the query was claimed by a later delivery while this one failed");
         }
@@ -196,15 +193,7 @@ impl Services {
     async fn fail(&self, query: &AiQuery, reason: &str) -> Result<(), JobError> {
         self.store()
             .fail_query(&query.id, Some(query.attempts), reason, self.now())
-            .await
-            .map_err(transient)?;
+            .await?;
         Err(JobError::Permanent(reason.to_owned()))
-    }
-}
-
-fn transient(error: StoreError) -> JobError {
-    JobError::Transient {
-        message: error.to_string(),
-        retry_after: None,
     }
 }

@@ -48,8 +48,18 @@ pub trait Queue: Send + Sync {
     /// Keeps a message hidden for `visibility` from now (a long job's heartbeat, or a retry delay).
     async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError>;
 
-    /// Bodies of the messages in the dead-letter queue (for operators and tests); not removed.
-    async fn dead_letters(&self) -> Result<Vec<String>, QueueError>;
+    /// Takes up to `max` messages from the dead-letter queue, each hidden from other sweeps for
+    /// `visibility` while the caller handles it. Where the backend samples its servers (SQS), it
+    /// long-polls page after page, so a non-empty queue never answers empty; paging hides each
+    /// message for at least a second there, whatever `visibility` says.
+    async fn receive_dead_letters(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> Result<Vec<Received>, QueueError>;
+
+    /// Removes a dead letter the caller has handled.
+    async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError>;
 
     /// Deliveries after which a message is dead-lettered.
     fn max_receives(&self) -> u32;

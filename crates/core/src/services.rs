@@ -14,7 +14,7 @@ use crate::{
     intake::{Intake, SaveThenSend},
     jobs::{Attempt, Job, JobError, JobHandler},
     queue::Queue,
-    store::{Store, StoreError},
+    store::{IdentityStore, Store, StoreError},
     sync::SyncEngine,
 };
 
@@ -42,10 +42,16 @@ pub struct Ports {
     pub intake: Arc<dyn Intake>,
     /// Only processes that sign people in need one.
     pub identity: Option<Arc<dyn IdentityProvider>>,
+    /// The built-in provider's accounts (the embedded store); none with Cognito.
+    pub accounts: Option<Arc<dyn IdentityStore>>,
     /// Answers questions; the demo responder unless a provider is configured.
     pub model: Arc<dyn LanguageModel>,
     /// Talks to Salesforce; without it, sync jobs fail with a clear message.
     pub sync: Option<Arc<dyn SyncEngine>>,
+    /// The deployment syncs with Salesforce although this process holds no engine: a server
+    /// that leaves every job to the worker (on Lambda) still accepts manual syncs. A process
+    /// with [`Self::sync`] counts as configured either way.
+    pub salesforce_configured: bool,
     /// Where every use-case reads the time.
     pub clock: Arc<dyn Clock>,
 }
@@ -59,8 +65,10 @@ impl Ports {
             store,
             queue,
             identity: None,
+            accounts: None,
             model: Arc::new(DemoModel),
             sync: None,
+            salesforce_configured: false,
             clock: clock::system(),
         }
     }
@@ -78,8 +86,11 @@ struct Inner {
     queue: Arc<dyn Queue>,
     intake: Arc<dyn Intake>,
     identity: Option<Arc<dyn IdentityProvider>>,
+    accounts: Option<Arc<dyn IdentityStore>>,
     model: Arc<dyn LanguageModel>,
     sync: Option<Arc<dyn SyncEngine>>,
+    /// This process runs syncs, or the worker does (see [`Ports::salesforce_configured`]).
+    salesforce_configured: bool,
     clock: Arc<dyn Clock>,
     /// Failed sign-ins per account and address, and per account (see [`SignInGuard`]).
     sign_in_attempts: Option<SignInGuard>,
@@ -93,8 +104,10 @@ impl Services {
             queue,
             intake,
             identity,
+            accounts,
             model,
             sync,
+            salesforce_configured,
             clock,
         } = ports;
         let limits = &config.rate_limits;
@@ -113,7 +126,9 @@ impl Services {
                 queue,
                 intake,
                 identity,
+                accounts,
                 model,
+                salesforce_configured: salesforce_configured || sync.is_some(),
                 sync,
                 clock,
                 started: Instant::now(),
@@ -148,6 +163,11 @@ impl Services {
 
     pub(crate) fn sync_engine(&self) -> Option<&Arc<dyn SyncEngine>> {
         self.inner.sync.as_ref()
+    }
+
+    /// Whether this deployment syncs with Salesforce (here or in the worker).
+    pub fn salesforce_configured(&self) -> bool {
+        self.inner.salesforce_configured
     }
 
     fn identity(&self) -> Result<&Arc<dyn IdentityProvider>, SignInError> {
@@ -215,10 +235,11 @@ impl Services {
     /// The built-in provider's accounts, for administrators only.
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<UserSummary>, AccessError> {
         caller.require_admin()?;
-        if self.inner.config.identity != IdentityBackend::Local {
-            return Err(AccessError::ManagedElsewhere);
-        }
-        let users = self.inner.store.list_users().await?;
+        let accounts = match (&self.inner.config.identity, &self.inner.accounts) {
+            (IdentityBackend::Local, Some(accounts)) => accounts,
+            _ => return Err(AccessError::ManagedElsewhere),
+        };
+        let users = accounts.list_users().await?;
         Ok(users.iter().map(UserSummary::from).collect())
     }
 

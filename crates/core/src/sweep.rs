@@ -1,7 +1,9 @@
 //! The sweeps that keep every job moving: work left QUEUED without a job is queued again, and
 //! queries whose job was dead-lettered are failed. Run at start-up and with every scheduled poll.
 
-use expedite_domain::{Limit, PageRequest, QueryId, SyncStatus};
+use std::time::Duration;
+
+use expedite_domain::{Limit, PageRequest, QueryId, SyncId, SyncIssue, SyncStatus};
 
 use crate::{
     Services, clock,
@@ -11,6 +13,12 @@ use crate::{
 
 /// At most this many stranded queries are queued again per sweep; the next sweep takes the rest.
 const SWEEP_LIMIT: u32 = 500;
+
+/// Dead letters settled per sweep at most, and per page; the next sweep takes the rest.
+const DEAD_LETTER_LIMIT: usize = 1000;
+const DEAD_LETTER_PAGE: usize = 100;
+/// How long a dead letter in hand stays hidden from another sweep.
+const DEAD_LETTER_HOLD: Duration = Duration::from_secs(300);
 
 /// What one sweep queued again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,31 +84,92 @@ impl Services {
         }
     }
 
-    /// Marks FAILED the queries whose job reached the dead-letter queue: a worker died during
-    /// their last delivery, so nothing else will ever finish them. Run with the scheduled poll.
-    pub(crate) async fn fail_dead_lettered_queries(&self) {
-        let bodies = match self.queue().dead_letters().await {
-            Ok(bodies) => bodies,
-            Err(error) => {
-                tracing::warn!(%error, "could not read the dead-letter queue");
-                return;
-            }
-        };
-        for body in bodies {
-            let Ok(Job::AiQuery { query_id }) = serde_json::from_str::<Job>(&body) else {
-                continue;
-            };
-            let Ok(id) = QueryId::parse(query_id) else {
-                continue;
-            };
-            let reason = "The worker stopped while answering this question. Please ask again.";
-            match self.store().fail_query(&id, None, reason, self.now()).await {
-                Ok(true) => tracing::warn!(query.id = %id, "dead-lettered query marked FAILED"),
-                Ok(false) => {}
+    /// Settles the dead-letter queue, page by page up to [`DEAD_LETTER_LIMIT`] a sweep: a job
+    /// lands there when its worker died on the last delivery, so nothing else will finish its
+    /// work. Queries and sync runs still open are FAILED with a message; each handled letter is
+    /// removed. A body that is not a job stays for an operator to read.
+    pub(crate) async fn settle_dead_letters(&self) -> u32 {
+        let mut settled = 0;
+        while (settled as usize) < DEAD_LETTER_LIMIT {
+            let page = match self
+                .queue()
+                .receive_dead_letters(DEAD_LETTER_PAGE, DEAD_LETTER_HOLD)
+                .await
+            {
+                Ok(page) if !page.is_empty() => page,
+                Ok(_) => break,
                 Err(error) => {
-                    tracing::warn!(%error, query.id = %id, "could not fail a dead-lettered query")
+                    tracing::warn!(%error, "could not read the dead-letter queue");
+                    break;
                 }
+            };
+            for letter in page {
+                let Ok(job) = serde_json::from_str::<Job>(&letter.body) else {
+                    continue;
+                };
+                if self.settle(&job).await
+                    && let Err(error) = self.queue().ack_dead_letter(&letter.receipt).await
+                {
+                    tracing::warn!(%error, job.id = job.subject(), "could not remove a dead letter");
+                }
+                settled += 1;
             }
         }
+        if settled > 0 {
+            tracing::warn!(settled, "dead-lettered jobs settled");
+        }
+        settled
+    }
+
+    /// Fails what a dead-lettered job leaves open; `true` when done (the letter may go).
+    async fn settle(&self, job: &Job) -> bool {
+        let now = self.now();
+        let result = match job {
+            Job::AiQuery { query_id } => {
+                let Ok(id) = QueryId::parse(query_id.as_str()) else {
+                    return true;
+                };
+                let reason = "The worker stopped while answering this question. Please ask again.";
+                self.store()
+                    .fail_query(&id, None, reason, now)
+                    .await
+                    .map(|failed| {
+                        if failed {
+                            tracing::warn!(query.id = %id, "dead-lettered query marked FAILED");
+                        }
+                    })
+            }
+            Job::SalesforceSync { sync_id } => self.fail_open_run(sync_id).await,
+            // The next tick polls again.
+            Job::ScheduledPoll => Ok(()),
+        };
+        match result {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, job.id = job.subject(), "could not settle a dead letter");
+                false
+            }
+        }
+    }
+
+    async fn fail_open_run(&self, sync_id: &str) -> Result<(), crate::store::StoreError> {
+        let Ok(id) = SyncId::parse(sync_id) else {
+            return Ok(());
+        };
+        let Some(mut run) = self.store().get_sync_run(&id).await? else {
+            return Ok(());
+        };
+        if !matches!(run.status, SyncStatus::Queued | SyncStatus::Running) {
+            return Ok(());
+        }
+        run.status = SyncStatus::Failed;
+        run.issues.push(SyncIssue {
+            record_id: None,
+            code: "WORKER_STOPPED".into(),
+            message: "The worker stopped during this run's last attempt; the next run picks up its changes.".into(),
+        });
+        run.updated_at = self.now();
+        tracing::warn!(sync.id = %id, "dead-lettered sync run marked FAILED");
+        self.store().put_sync_run(&run).await
     }
 }

@@ -30,7 +30,8 @@ impl Services {
     /// Records a manual sync (pull and push) for the worker to run. Administrators only.
     pub async fn request_sync(&self, caller: &Caller) -> Result<SyncRun, SyncError> {
         caller.require_admin()?;
-        if self.sync_engine().is_none() {
+        // A server that leaves jobs to the worker holds no engine but knows one exists there.
+        if !self.salesforce_configured() {
             return Err(SyncError::NotConfigured);
         }
         let run = SyncRun::queued(
@@ -90,7 +91,7 @@ impl Services {
     /// started instead of starting another. Without Salesforce there is nothing to poll.
     pub(crate) async fn scheduled_poll(&self) -> Result<(), JobError> {
         self.requeue_stranded().await;
-        self.fail_dead_lettered_queries().await;
+        self.settle_dead_letters().await;
         if self.sync_engine().is_none() {
             tracing::debug!("no Salesforce configured; scheduled poll skipped");
             return Ok(());
@@ -99,10 +100,7 @@ impl Services {
         self.intake()
             .submit_sync(&run)
             .await
-            .map_err(|error| JobError::Transient {
-                message: error.to_string(),
-                retry_after: None,
-            })?;
+            .map_err(JobError::transient)?;
         tracing::info!(sync.id = %run.id, "scheduled sync queued");
         Ok(())
     }

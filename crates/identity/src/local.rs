@@ -7,7 +7,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use expedite_core::{
     clock::Clock,
     identity::{IdentityProvider, SessionEnd, SessionTokens, SignInError},
-    store::{Consumed, RefreshToken, Store, StoreError},
+    store::{Consumed, IdentityStore, RefreshToken, StoreError},
 };
 use expedite_domain::{Email, Timestamp, User, UserId};
 use rand::RngCore;
@@ -61,7 +61,7 @@ impl From<StoreError> for AuthError {
 
 /// The provider. Cheap to share behind an `Arc`.
 pub struct LocalIdp {
-    store: Arc<dyn Store>,
+    store: Arc<dyn IdentityStore>,
     key: Arc<SigningKey>,
     settings: LocalIdpSettings,
     /// Verified against when the email is unknown, so timing does not reveal accounts;
@@ -78,7 +78,11 @@ impl std::fmt::Debug for LocalIdp {
 }
 
 impl LocalIdp {
-    pub fn new(store: Arc<dyn Store>, key: Arc<SigningKey>, settings: LocalIdpSettings) -> Self {
+    pub fn new(
+        store: Arc<dyn IdentityStore>,
+        key: Arc<SigningKey>,
+        settings: LocalIdpSettings,
+    ) -> Self {
         Self {
             store,
             key,
@@ -171,6 +175,11 @@ impl LocalIdp {
     }
 
     /// Whether an account with this email exists.
+    /// Whether any account exists at all (a fresh install has none).
+    pub async fn has_accounts(&self) -> Result<bool, AuthError> {
+        Ok(!self.store.list_users().await?.is_empty())
+    }
+
     pub async fn user_exists(&self, email: &Email) -> Result<bool, AuthError> {
         Ok(self.store.user_by_email(email).await?.is_some())
     }

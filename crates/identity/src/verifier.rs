@@ -153,6 +153,26 @@ impl Verifier {
         }
     }
 
+    /// The verifier of a Cognito user pool's tokens: issued by `issuer` for the app client
+    /// `client_id`, keys fetched from `jwks_url` (configured apart from the issuer: emulators
+    /// serve it elsewhere), 60 s leeway, an unknown `kid` refetched at most once a minute. The
+    /// server and the API Gateway authorizer both build theirs here, so they agree.
+    pub fn for_cognito(
+        issuer: impl Into<String>,
+        jwks_url: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self::new(
+            VerifierSettings {
+                issuer: issuer.into(),
+                client_id: client_id.into(),
+                leeway: Duration::from_secs(60),
+                min_refresh_interval: Duration::from_secs(60),
+            },
+            Arc::new(HttpJwks::new(jwks_url)),
+        )
+    }
+
     pub fn settings(&self) -> &VerifierSettings {
         &self.settings
     }

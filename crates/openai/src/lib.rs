@@ -9,7 +9,6 @@
 //! [`OpenAiModel::trusting`]).
 
 mod convert;
-mod tls;
 
 use std::time::Duration;
 
@@ -145,7 +144,7 @@ fn classify(error: OpenAIError) -> ModelError {
                 )),
             }
         }
-        OpenAIError::Reqwest(error) => match tls::certificate_failure(&error) {
+        OpenAIError::Reqwest(error) => match expedite_core::tls::certificate_failure(&error) {
             Some(detail) => {
                 let origin = error.url().map_or_else(String::new, |url| {
                     format!(" of {}", url.origin().ascii_serialization())

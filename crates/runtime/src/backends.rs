@@ -10,21 +10,26 @@ use expedite_core::{
     ai::{AiProvider, DemoModel, LanguageModel},
     intake::{Intake, SaveThenSend},
     queue::Queue,
-    store::Store,
+    store::{IdentityStore, Store},
 };
 use expedite_openai::{OpenAiModel, OpenAiSettings};
 use expedite_sqlite::{Database, SqliteIntake, SqliteQueue, SqliteStore};
 
+use crate::secrets::{OPENAI_SECRET_VAR, Secrets};
+
 /// Name of the embedded queue that carries AI queries and syncs.
 pub const JOBS_QUEUE: &str = "jobs";
 
-/// Deliveries before a job message is dead-lettered (SQS `maxReceiveCount` on AWS).
+/// Deliveries before a job message is dead-lettered in the embedded queue (on AWS the SQS
+/// queue's redrive policy says, and the worker reads it at start-up).
 pub const MAX_RECEIVES: u32 = 5;
 
 /// The store and the queue the configuration chose.
 #[derive(Clone)]
 pub struct Backends {
     pub store: Arc<dyn Store>,
+    /// The built-in identity provider's accounts: only the embedded store keeps them.
+    pub accounts: Option<Arc<dyn IdentityStore>>,
     pub queue: Arc<dyn Queue>,
     /// Writes new work with its job: in one transaction when store and queue share SQLite.
     pub intake: Arc<dyn Intake>,
@@ -36,25 +41,30 @@ impl Backends {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         let mut database = None;
         let mut aws = None;
-        let store: Arc<dyn Store> = match &config.store {
-            StoreBackend::Sqlite => Arc::new(SqliteStore::new(
-                open_database(&mut database, config).await?,
-            )),
-            StoreBackend::DynamoDb {
-                queries_table,
-                customers_table,
-                sync_table,
-                identity_table,
-            } => Arc::new(DynamoStore::new(
-                aws_config(&mut aws).await,
-                TableNames {
-                    queries: queries_table.clone(),
-                    customers: customers_table.clone(),
-                    sync: sync_table.clone(),
-                    identity: identity_table.clone(),
-                },
-            )),
-        };
+        let (store, accounts): (Arc<dyn Store>, Option<Arc<dyn IdentityStore>>) =
+            match &config.store {
+                StoreBackend::Sqlite => {
+                    let store = Arc::new(SqliteStore::new(
+                        open_database(&mut database, config).await?,
+                    ));
+                    (store.clone(), Some(store))
+                }
+                StoreBackend::DynamoDb {
+                    queries_table,
+                    customers_table,
+                    sync_table,
+                } => {
+                    let tables = TableNames {
+                        queries: queries_table.clone(),
+                        customers: customers_table.clone(),
+                        sync: sync_table.clone(),
+                    };
+                    (
+                        Arc::new(DynamoStore::new(aws_config(&mut aws).await, tables)),
+                        None,
+                    )
+                }
+            };
         let (queue, intake): (Arc<dyn Queue>, Arc<dyn Intake>) = match &config.queue {
             QueueBackend::Sqlite => {
                 let queue = SqliteQueue::new(
@@ -75,12 +85,15 @@ impl Backends {
                 queue_url,
                 dead_letter_url,
             } => {
-                let queue: Arc<dyn Queue> = Arc::new(SqsQueue::new(
-                    aws_config(&mut aws).await,
-                    queue_url,
-                    dead_letter_url,
-                    MAX_RECEIVES,
-                ));
+                let queue: Arc<dyn Queue> = Arc::new(
+                    SqsQueue::from_redrive_policy(
+                        aws_config(&mut aws).await,
+                        queue_url,
+                        dead_letter_url,
+                    )
+                    .await
+                    .context("reading the job queue's redrive policy")?,
+                );
                 let intake = Arc::new(SaveThenSend::new(store.clone(), queue.clone()));
                 (queue, intake)
             }
@@ -92,19 +105,43 @@ impl Backends {
         );
         Ok(Self {
             store,
+            accounts,
             queue,
             intake,
         })
     }
 
-    /// The adapters over these backends: the configured model and Salesforce, and no identity
-    /// provider (the server adds its own).
+    /// The adapters of a process that runs jobs: the configured model and Salesforce, with the
+    /// secrets the configuration names read now, once; no identity provider (the server adds
+    /// its own).
     pub async fn ports(self, config: &Config) -> anyhow::Result<Ports> {
-        let sync = crate::salesforce::sync_engine(config, &self.store).await?;
+        let secrets = Secrets::read(config).await?;
+        self.ports_with(config, &secrets).await
+    }
+
+    /// [`Self::ports`] with secrets already read (tests read them from an emulator).
+    pub async fn ports_with(self, config: &Config, secrets: &Secrets) -> anyhow::Result<Ports> {
+        let sync = crate::salesforce::sync_engine_with(config, &self.store, secrets).await?;
+        let mut ports = self.adapters(config, Some(secrets))?;
+        ports.sync = sync;
+        Ok(ports)
+    }
+
+    /// The adapters of a process that runs no jobs (the server on Lambda, or beside a separate
+    /// worker): no Salesforce client and no secrets, only whether Salesforce is configured, so
+    /// manual syncs are accepted for the worker. The model is built for its name alone (the
+    /// dashboard's "Answers"); without its key it is never called here.
+    pub fn serving_ports(self, config: &Config) -> anyhow::Result<Ports> {
+        let mut ports = self.adapters(config, None)?;
+        ports.salesforce_configured = crate::salesforce::configured(config);
+        Ok(ports)
+    }
+
+    fn adapters(self, config: &Config, secrets: Option<&Secrets>) -> anyhow::Result<Ports> {
         let mut ports = Ports::new(self.store, self.queue);
         ports.intake = self.intake;
-        ports.model = language_model(config)?;
-        ports.sync = sync;
+        ports.accounts = self.accounts;
+        ports.model = language_model(config, secrets)?;
         Ok(ports)
     }
 
@@ -115,10 +152,24 @@ impl Backends {
     }
 }
 
-/// The model the configuration names: OpenAI or a compatible endpoint, or the demo responder.
-pub fn language_model(config: &Config) -> anyhow::Result<Arc<dyn LanguageModel>> {
+/// The model the configuration names: OpenAI or a compatible endpoint (with the key from
+/// `secrets` when the configuration refers to one), or the demo responder. `secrets` is
+/// `None` in a process that reads none (it never calls the model; the name is for the status).
+pub fn language_model(
+    config: &Config,
+    secrets: Option<&Secrets>,
+) -> anyhow::Result<Arc<dyn LanguageModel>> {
+    let key = secrets.and_then(|secrets| secrets.openai_api_key.as_ref());
+    let unset = secrets.is_some_and(|secrets| secrets.unset.contains(&OPENAI_SECRET_VAR));
     Ok(match &config.ai.provider {
         AiProvider::Demo => Arc::new(DemoModel),
+        // OpenAI itself needs the key its secret does not hold yet.
+        AiProvider::OpenAi { base_url: None, .. } if unset => {
+            tracing::warn!(
+                "the OpenAI key's secret has no value yet: answering with the demo responder"
+            );
+            Arc::new(DemoModel)
+        }
         AiProvider::OpenAi {
             api_key,
             base_url,
@@ -127,7 +178,9 @@ pub fn language_model(config: &Config) -> anyhow::Result<Arc<dyn LanguageModel>>
             OpenAiModel::trusting(
                 OpenAiSettings {
                     base_url: base_url.clone(),
-                    api_key: api_key.clone(),
+                    api_key: key
+                        .map(|key| key.expose().to_owned())
+                        .or_else(|| api_key.clone()),
                     model: model.clone(),
                     call_timeout: config.ai.answer_timeout,
                 },

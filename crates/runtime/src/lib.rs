@@ -2,6 +2,8 @@
 //!
 //! - [`backends`]: the store, queue and intake the configuration names, and the ports and
 //!   [`Services`] over them (the configured model, Salesforce or the demo sandbox);
+//! - [`secrets`]: the Secrets Manager secrets the configuration names by ARN, read at start-up
+//!   by the process that runs jobs;
 //! - [`local`]: the job loop over the queue and the timer of the scheduled poll, started by
 //!   [`start_local_jobs`] in the `worker` binary and inside the self-hosted `server`;
 //! - [`telemetry`]: log set-up; [`shutdown_signal`]: Ctrl-C or SIGTERM.
@@ -11,6 +13,7 @@
 pub mod backends;
 pub mod local;
 pub mod salesforce;
+pub mod secrets;
 pub mod telemetry;
 
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use async_trait::async_trait;
 use expedite_core::{
     Config,
@@ -17,18 +17,28 @@ use expedite_salesforce::{
 };
 use expedite_salesforce_sandbox::{Sandbox, SandboxConfig};
 
+use crate::secrets::{SALESFORCE_SECRET_VAR, Secrets};
+
 /// Sample accounts in the demo org.
 const DEMO_ACCOUNTS: usize = 2_500;
 
 /// The sync engine the configuration asks for: the org named by `SALESFORCE_*`, else the demo
-/// sandbox when demo mode is on, else none.
+/// sandbox when demo mode is on, else none. For configurations that refer to no secret.
 pub async fn sync_engine(
     config: &Config,
     store: &Arc<dyn Store>,
 ) -> anyhow::Result<Option<Arc<dyn SyncEngine>>> {
-    let configured = SalesforceConfig::from_vars(|name| config.salesforce.get(name))
-        .context("reading the SALESFORCE_* variables")?;
-    if let Some(mut salesforce) = configured {
+    sync_engine_with(config, store, &Secrets::default()).await
+}
+
+/// [`sync_engine`] with the Salesforce secret's parts (read at start-up) filling the client
+/// secret and the private key.
+pub async fn sync_engine_with(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    secrets: &Secrets,
+) -> anyhow::Result<Option<Arc<dyn SyncEngine>>> {
+    if let Some(mut salesforce) = configured_org(config, secrets)? {
         if let Some(ca) = &config.ca_bundle {
             tracing::info!(ca.file = %ca.path().display(), ca.certificates = ca.len(), "trusting the extra certificate authorities for Salesforce");
             salesforce.trust(ca);
@@ -76,6 +86,63 @@ pub async fn sync_engine(
     })))
 }
 
+/// Whether this deployment syncs with an org or the demo sandbox, for a process that runs no
+/// jobs: only `SALESFORCE_CLIENT_ID` is looked at; no client is built and no secret read.
+pub fn configured(config: &Config) -> bool {
+    config.salesforce.get("SALESFORCE_CLIENT_ID").is_some() || config.demo_salesforce
+}
+
+/// The variables each part of the Salesforce secret stands in for.
+const SECRET_PARTS: [(&str, &[&str]); 2] = [
+    ("client_secret", &["SALESFORCE_CLIENT_SECRET"]),
+    (
+        "private_key",
+        &["SALESFORCE_PRIVATE_KEY", "SALESFORCE_PRIVATE_KEY_FILE"],
+    ),
+];
+
+/// The org `SALESFORCE_*` names, with the secret's parts in place of `SALESFORCE_CLIENT_SECRET`
+/// and `SALESFORCE_PRIVATE_KEY`. A part given both ways is refused rather than one picked.
+fn configured_org(config: &Config, secrets: &Secrets) -> anyhow::Result<Option<SalesforceConfig>> {
+    let secret = secrets.salesforce.as_ref();
+    let part = |name: &str| match (secret, name) {
+        (Some(secret), "client_secret") => secret.client_secret.as_ref(),
+        (Some(secret), "private_key") => secret.private_key.as_ref(),
+        _ => None,
+    };
+    if config.salesforce_secret_arn.is_some() && secret.is_none() {
+        if !secrets.unset.contains(&SALESFORCE_SECRET_VAR) {
+            bail!("{SALESFORCE_SECRET_VAR} is set but its secret was not read");
+        }
+        if config.salesforce.get("SALESFORCE_CLIENT_ID").is_some() {
+            tracing::warn!(
+                "the Salesforce secret has no value yet: the sync stays off until it is set"
+            );
+            return Ok(None);
+        }
+    }
+    for (name, vars) in SECRET_PARTS {
+        if part(name).is_some()
+            && let Some(var) = vars.iter().find(|var| config.salesforce.get(var).is_some())
+        {
+            bail!(
+                "{var} is set and EXPEDITE_SALESFORCE_SECRET_ARN's secret holds {name}: give it one way"
+            );
+        }
+    }
+    SalesforceConfig::from_vars(|name| {
+        let from_secret = match name {
+            "SALESFORCE_CLIENT_SECRET" => part("client_secret"),
+            "SALESFORCE_PRIVATE_KEY" => part("private_key"),
+            _ => None,
+        };
+        from_secret
+            .map(|value| value.expose().to_owned())
+            .or_else(|| config.salesforce.get(name))
+    })
+    .context("reading the SALESFORCE_* variables and the Salesforce secret")
+}
+
 /// The engine over the in-process sandbox, which lives as long as the engine does.
 struct DemoSync {
     engine: SalesforceSync,
@@ -96,6 +163,30 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn a_secret_part_also_given_by_a_variable_is_refused_without_printing_either() {
+        let config = Config::from_vars([
+            ("SALESFORCE_CLIENT_ID", "cid"),
+            ("SALESFORCE_CLIENT_SECRET", "from-the-environment"),
+            ("EXPEDITE_SALESFORCE_SECRET_ARN", "expedite/salesforce"),
+        ])
+        .unwrap();
+        let secrets = Secrets {
+            salesforce: Some(crate::secrets::SalesforceSecret {
+                client_secret: Some(expedite_aws::SecretText::new("from-the-secret")),
+                private_key: None,
+            }),
+            ..Secrets::default()
+        };
+
+        let error = configured_org(&config, &secrets).unwrap_err().to_string();
+
+        assert!(error.contains("SALESFORCE_CLIENT_SECRET"), "{error}");
+        assert!(!error.contains("from-the"), "{error}");
+        let unread = configured_org(&config, &Secrets::default()).unwrap_err();
+        assert!(unread.to_string().contains("not read"), "{unread}");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_first_demo_sync_pulls_every_sample_account() {
         let dir = tempfile::tempdir().unwrap();
@@ -109,20 +200,7 @@ mod tests {
             .expect("demo org");
         let now = expedite_core::clock::Clock::now(&expedite_core::clock::SystemClock);
         let id = SyncId::parse("0190b3a0-0000-7000-8000-000000000001").unwrap();
-        let run = SyncRun {
-            id: id.clone(),
-            kind: SyncKind::Scheduled,
-            status: SyncStatus::Queued,
-            triggered_by: None,
-            window_start: None,
-            window_end: None,
-            pulled: 0,
-            pushed: 0,
-            deleted: 0,
-            issues: Vec::new(),
-            created_at: now,
-            updated_at: now,
-        };
+        let run = SyncRun::queued(id.clone(), SyncKind::Scheduled, None, now);
         store.put_sync_run(&run).await.unwrap();
         let first = Attempt {
             receive_count: 1,

@@ -99,20 +99,7 @@ async fn timed_run(
     let id = SyncId::parse(uuid::Uuid::now_v7().to_string()).expect("uuid");
     let now = sandbox.now();
     store
-        .put_sync_run(&SyncRun {
-            id: id.clone(),
-            kind: SyncKind::Scheduled,
-            status: SyncStatus::Queued,
-            triggered_by: None,
-            window_start: None,
-            window_end: None,
-            pulled: 0,
-            pushed: 0,
-            deleted: 0,
-            issues: Vec::new(),
-            created_at: now,
-            updated_at: now,
-        })
+        .put_sync_run(&SyncRun::queued(id.clone(), SyncKind::Scheduled, None, now))
         .await
         .expect("run");
     let started = Instant::now();

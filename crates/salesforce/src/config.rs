@@ -106,11 +106,12 @@ impl SalesforceConfig {
     /// Reads the `SALESFORCE_*` variables through `var`. `Ok(None)` when none is set
     /// (Salesforce is not configured); an error naming what is missing when only some are.
     ///
-    /// The flow follows from what is present: `SALESFORCE_PRIVATE_KEY_FILE` → JWT bearer
-    /// (with `SALESFORCE_USERNAME`), `SALESFORCE_PASSWORD` → username-password (with
+    /// The flow follows from what is present: a private key → JWT bearer (with
+    /// `SALESFORCE_USERNAME`), `SALESFORCE_PASSWORD` → username-password (with
     /// `SALESFORCE_USERNAME` and `SALESFORCE_CLIENT_SECRET`), otherwise client credentials
-    /// (`SALESFORCE_CLIENT_SECRET`). `SALESFORCE_CLIENT_ID` is always required. The key file is
-    /// read here, so a bad path fails at start-up.
+    /// (`SALESFORCE_CLIENT_SECRET`). `SALESFORCE_CLIENT_ID` is always required. The key is
+    /// `SALESFORCE_PRIVATE_KEY_FILE` (read here, so a bad path fails at start-up) or
+    /// `SALESFORCE_PRIVATE_KEY`, the PEM itself (what a secret read at start-up provides).
     pub fn from_vars(
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<Self>, SalesforceConfigError> {
@@ -123,18 +124,7 @@ impl SalesforceConfig {
         };
         let client_id = required("SALESFORCE_CLIENT_ID", "every flow")?;
         let username = get("SALESFORCE_USERNAME");
-        let auth = if let Some(path) = get("SALESFORCE_PRIVATE_KEY_FILE") {
-            let pem =
-                std::fs::read_to_string(&path).map_err(|error| SalesforceConfigError::KeyFile {
-                    path: path.clone(),
-                    problem: error.to_string(),
-                })?;
-            if !pem.contains("PRIVATE KEY-----") {
-                return Err(SalesforceConfigError::KeyFile {
-                    path,
-                    problem: "not a PEM private key".into(),
-                });
-            }
+        let auth = if let Some(pem) = private_key(&get)? {
             AuthFlow::JwtBearer {
                 client_id,
                 username: required("SALESFORCE_USERNAME", "the JWT bearer flow")?,
@@ -152,8 +142,8 @@ impl SalesforceConfig {
             }
         } else if username.is_some() {
             return Err(SalesforceConfigError::Ambiguous(
-                "SALESFORCE_USERNAME is set without SALESFORCE_PASSWORD or \
-                 SALESFORCE_PRIVATE_KEY_FILE",
+                "SALESFORCE_USERNAME is set without SALESFORCE_PASSWORD or a private key \
+                 (SALESFORCE_PRIVATE_KEY_FILE or SALESFORCE_PRIVATE_KEY)",
             ));
         } else {
             AuthFlow::ClientCredentials {
@@ -193,14 +183,52 @@ impl SalesforceConfig {
     }
 }
 
+/// The JWT bearer flow's key: a file's contents or the PEM itself, never both.
+fn private_key(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, SalesforceConfigError> {
+    let pem = match (
+        get("SALESFORCE_PRIVATE_KEY_FILE"),
+        get("SALESFORCE_PRIVATE_KEY"),
+    ) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(SalesforceConfigError::Ambiguous(
+                "SALESFORCE_PRIVATE_KEY_FILE and SALESFORCE_PRIVATE_KEY are both set",
+            ));
+        }
+        (Some(path), None) => {
+            let pem =
+                std::fs::read_to_string(&path).map_err(|error| SalesforceConfigError::KeyFile {
+                    path: path.clone(),
+                    problem: error.to_string(),
+                })?;
+            if !pem.contains("PRIVATE KEY-----") {
+                return Err(SalesforceConfigError::KeyFile {
+                    path,
+                    problem: "not a PEM private key".into(),
+                });
+            }
+            pem
+        }
+        // The value is a secret: the error names the variable, never what it holds.
+        (None, Some(pem)) if !pem.contains("PRIVATE KEY-----") => {
+            return Err(SalesforceConfigError::NotAKey("SALESFORCE_PRIVATE_KEY"));
+        }
+        (None, Some(pem)) => pem,
+    };
+    Ok(Some(pem))
+}
+
 /// Every variable [`SalesforceConfig::from_vars`] reads.
-pub const VARS: [&str; 7] = [
+pub const VARS: [&str; 8] = [
     "SALESFORCE_LOGIN_URL",
     "SALESFORCE_CLIENT_ID",
     "SALESFORCE_CLIENT_SECRET",
     "SALESFORCE_USERNAME",
     "SALESFORCE_PASSWORD",
     "SALESFORCE_PRIVATE_KEY_FILE",
+    "SALESFORCE_PRIVATE_KEY",
     "SALESFORCE_API_VERSION",
 ];
 
@@ -234,116 +262,9 @@ pub enum SalesforceConfigError {
     },
     #[error("SALESFORCE_PRIVATE_KEY_FILE {path}: {problem}")]
     KeyFile { path: String, problem: String },
+    #[error("{0}: not a PEM private key")]
+    NotAKey(&'static str),
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-
-    fn from(pairs: &[(&str, &str)]) -> Result<Option<SalesforceConfig>, SalesforceConfigError> {
-        let vars: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        SalesforceConfig::from_vars(|name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn nothing_set_means_not_configured() {
-        assert_eq!(from(&[]).unwrap(), None);
-        assert_eq!(from(&[("SALESFORCE_CLIENT_ID", " ")]).unwrap(), None);
-    }
-
-    #[test]
-    fn the_flow_follows_from_the_variables() {
-        let config = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_CLIENT_SECRET", "shh"),
-            ("SALESFORCE_LOGIN_URL", "https://test.salesforce.com/"),
-            ("SALESFORCE_API_VERSION", "v61.0"),
-        ])
-        .unwrap()
-        .unwrap();
-        assert_eq!(config.login_url, "https://test.salesforce.com");
-        assert_eq!(config.api_version, "61.0");
-        assert!(matches!(config.auth, AuthFlow::ClientCredentials { .. }));
-        assert!(
-            !format!("{config:?}").contains("shh"),
-            "secrets never print"
-        );
-
-        let config = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_CLIENT_SECRET", "shh"),
-            ("SALESFORCE_USERNAME", "u@example.com"),
-            ("SALESFORCE_PASSWORD", "pw"),
-        ])
-        .unwrap()
-        .unwrap();
-        assert!(matches!(config.auth, AuthFlow::Password { .. }));
-        assert_eq!(config.login_url, SalesforceConfig::DEFAULT_LOGIN_URL);
-    }
-
-    #[test]
-    fn the_jwt_flow_reads_the_key_file_at_start_up() {
-        let dir = std::env::temp_dir().join(format!("sf-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let key = dir.join("key.pem");
-        std::fs::write(
-            &key,
-            "-----BEGIN PRIVATE KEY-----\nMII=\n-----END PRIVATE KEY-----\n",
-        )
-        .unwrap();
-        let path = key.display().to_string();
-        let config = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_USERNAME", "u@example.com"),
-            ("SALESFORCE_PRIVATE_KEY_FILE", &path),
-        ])
-        .unwrap()
-        .unwrap();
-        assert!(matches!(config.auth, AuthFlow::JwtBearer { .. }));
-        let missing = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_USERNAME", "u@example.com"),
-            ("SALESFORCE_PRIVATE_KEY_FILE", "/nonexistent/key.pem"),
-        ]);
-        assert!(matches!(
-            missing,
-            Err(SalesforceConfigError::KeyFile { .. })
-        ));
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn half_configured_is_an_error_naming_what_is_missing() {
-        let error = from(&[("SALESFORCE_CLIENT_SECRET", "shh")]).unwrap_err();
-        assert!(
-            error.to_string().contains("SALESFORCE_CLIENT_ID"),
-            "{error}"
-        );
-        let error = from(&[("SALESFORCE_CLIENT_ID", "cid")]).unwrap_err();
-        assert!(
-            error.to_string().contains("SALESFORCE_CLIENT_SECRET"),
-            "{error}"
-        );
-        let error = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_USERNAME", "u"),
-        ])
-        .unwrap_err();
-        assert!(matches!(error, SalesforceConfigError::Ambiguous(_)));
-        let error = from(&[
-            ("SALESFORCE_CLIENT_ID", "cid"),
-            ("SALESFORCE_CLIENT_SECRET", "s"),
-            ("SALESFORCE_API_VERSION", "latest"),
-        ])
-        .unwrap_err();
-        assert!(
-            error.to_string().contains("SALESFORCE_API_VERSION"),
-            "{error}"
-        );
-    }
-}
+mod tests;

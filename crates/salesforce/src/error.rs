@@ -171,7 +171,7 @@ impl SalesforceError {
 
 impl From<reqwest::Error> for SalesforceError {
     fn from(error: reqwest::Error) -> Self {
-        if let Some(detail) = crate::tls::certificate_failure(&error) {
+        if let Some(detail) = expedite_core::tls::certificate_failure(&error) {
             let origin = error.url().map_or_else(
                 || "the Salesforce server".to_owned(),
                 |url| url.origin().ascii_serialization(),

@@ -21,7 +21,6 @@ pub mod engine;
 mod error;
 mod limits;
 mod query;
-mod tls;
 
 pub use account::{
     ACCOUNT_FIELDS, AccountRow, InvalidAccount, edit_record, soql_datetime, window_soql,

@@ -143,14 +143,7 @@ impl SqliteQueue {
         .await
         .map_err(unavailable)?;
 
-        Ok(rows
-            .into_iter()
-            .map(|row| Received {
-                receipt: Receipt(row.get("receipt")),
-                body: row.get("body"),
-                receive_count: row.get::<u32, _>("receive_count"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(received).collect())
     }
 }
 
@@ -219,12 +212,45 @@ impl Queue for SqliteQueue {
         Ok(())
     }
 
-    async fn dead_letters(&self) -> Result<Vec<String>, QueueError> {
-        sqlx::query_scalar("SELECT body FROM jobs WHERE queue = ? AND dead = 1 ORDER BY id")
+    async fn receive_dead_letters(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> Result<Vec<Received>, QueueError> {
+        let now = self.now_ms();
+        let token = uuid::Uuid::new_v4().to_string();
+        let rows = sqlx::query(
+            "UPDATE jobs SET receipt = ? || ':' || id, visible_at_ms = ?
+             WHERE id IN (
+                 SELECT id FROM jobs
+                 WHERE queue = ? AND dead = 1 AND visible_at_ms <= ?
+                 ORDER BY id
+                 LIMIT ?)
+             RETURNING body, receive_count, receipt",
+        )
+        .bind(&token)
+        .bind(now.saturating_add(millis(visibility)))
+        .bind(&self.name)
+        .bind(now)
+        .bind(i64::try_from(max).unwrap_or(i64::MAX))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        Ok(rows.into_iter().map(received).collect())
+    }
+
+    async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError> {
+        let deleted = sqlx::query("DELETE FROM jobs WHERE queue = ? AND receipt = ? AND dead = 1")
             .bind(&self.name)
-            .fetch_all(self.db.pool())
+            .bind(&receipt.0)
+            .execute(self.db.pool())
             .await
-            .map_err(unavailable)
+            .map_err(unavailable)?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(QueueError::StaleReceipt);
+        }
+        Ok(())
     }
 
     fn max_receives(&self) -> u32 {
@@ -233,6 +259,15 @@ impl Queue for SqliteQueue {
 
     fn backend_name(&self) -> &'static str {
         "SQLite queue"
+    }
+}
+
+/// A claimed row as a delivery.
+fn received(row: sqlx::sqlite::SqliteRow) -> Received {
+    Received {
+        receipt: Receipt(row.get("receipt")),
+        body: row.get("body"),
+        receive_count: row.get::<u32, _>("receive_count"),
     }
 }
 

@@ -107,13 +107,7 @@ async fn renew(state: &AppState, refresh: &str) -> (Option<Caller>, Vec<String>)
 
 /// The token of an `Authorization: Bearer …` header; `None` for any other scheme or an empty token.
 pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|token| !token.is_empty())
+    expedite_core::identity::bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 /// Every `Cookie` header of the request, as one value.

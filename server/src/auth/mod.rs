@@ -9,10 +9,8 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use expedite_aws::{AwsSettings, CognitoIdp};
-use expedite_core::{Config, IdentityBackend, identity::IdentityProvider, store::Store};
-use expedite_identity::{
-    HttpJwks, LocalIdp, LocalIdpSettings, SigningKey, Verifier, VerifierSettings,
-};
+use expedite_core::{Config, IdentityBackend, identity::IdentityProvider, store::IdentityStore};
+use expedite_identity::{LocalIdp, LocalIdpSettings, SigningKey, Verifier};
 
 pub use extract::{Admin, SignedIn};
 pub use middleware::authenticate;
@@ -41,10 +39,16 @@ impl std::fmt::Debug for Auth {
 impl Auth {
     /// Builds the identity side from configuration; the built-in provider's key lives in the
     /// data directory (created on first start, mode 0600).
-    pub async fn from_config(config: &Config, store: &Arc<dyn Store>) -> anyhow::Result<Arc<Self>> {
-        let secure_cookies = config.public_url.starts_with("https://");
+    pub async fn from_config(
+        config: &Config,
+        accounts: Option<&Arc<dyn IdentityStore>>,
+    ) -> anyhow::Result<Arc<Self>> {
+        let secure_cookies = config.serves_tls();
         let auth = match &config.identity {
             IdentityBackend::Local => {
+                let store = accounts.context(
+                    "the built-in identity provider keeps its accounts in the embedded store",
+                )?;
                 let path = config.data_dir.join("jwt-signing-key.pem");
                 let key = SigningKey::load_or_create(&path)
                     .with_context(|| format!("loading the signing key {}", path.display()))?;
@@ -68,15 +72,7 @@ impl Auth {
                 }
             }
             IdentityBackend::Cognito { issuer, jwks_url } => Self {
-                verifier: Verifier::new(
-                    VerifierSettings {
-                        issuer: issuer.clone(),
-                        client_id: config.client_id.clone(),
-                        leeway: Duration::from_secs(60),
-                        min_refresh_interval: Duration::from_secs(60),
-                    },
-                    Arc::new(HttpJwks::new(jwks_url.clone())),
-                ),
+                verifier: Verifier::for_cognito(issuer, jwks_url, &config.client_id),
                 local: None,
                 // The SDK reads region and credentials from its usual settings.
                 provider: Arc::new(CognitoIdp::new(

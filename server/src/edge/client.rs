@@ -20,6 +20,9 @@ pub(super) fn client_key(kind: ClientKey, request: &Request) -> String {
         ClientKey::Peer => peer(),
         ClientKey::ForwardedFor => rightmost_forwarded_for(request.headers()).or_else(peer),
         ClientKey::ApiGateway => api_gateway_source_ip(request).or_else(peer),
+        ClientKey::Viewer => viewer_header(request.headers())
+            .or_else(|| api_gateway_source_ip(request))
+            .or_else(peer),
     };
     key.unwrap_or_else(|| "unknown".to_owned())
 }
@@ -35,6 +38,18 @@ fn rightmost_forwarded_for(headers: &HeaderMap) -> Option<String> {
         .rfind(|hop| !hop.is_empty())
         .map(str::to_owned)
 }
+
+/// The viewer's address as the stack's CloudFront function wrote it.
+fn viewer_header(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(VIEWER_HEADER)?.to_str().ok()?.trim();
+    value
+        .parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+/// Set by the CloudFront viewer-request function in `infra/template.yaml`.
+const VIEWER_HEADER: &str = "x-expedite-viewer-ip";
 
 fn api_gateway_source_ip(request: &Request) -> Option<String> {
     use lambda_http::request::RequestContext;
@@ -64,5 +79,19 @@ mod tests {
             Some("203.0.113.9")
         );
         assert_eq!(rightmost_forwarded_for(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn the_viewer_header_must_be_an_address() {
+        let mut headers = HeaderMap::new();
+        headers.insert(VIEWER_HEADER, HeaderValue::from_static(" 2001:db8::7 "));
+        assert_eq!(viewer_header(&headers).as_deref(), Some("2001:db8::7"));
+        headers.insert(VIEWER_HEADER, HeaderValue::from_static("6.6.6.6, 1.2.3.4"));
+        assert_eq!(
+            viewer_header(&headers),
+            None,
+            "one address, as CloudFront writes it"
+        );
+        assert_eq!(viewer_header(&HeaderMap::new()), None);
     }
 }

@@ -11,8 +11,9 @@ use crate::{AppState, auth::Admin, error::ApiError};
     responses(
         (status = 200, body = Vec<UserSummary>),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 403, description = "Not an administrator, blocked by the request filter, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "Accounts are managed in the identity provider (Cognito).", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn users(

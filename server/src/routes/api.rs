@@ -8,10 +8,14 @@ use axum::{
 };
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        ContentBuilder, HeaderBuilder, Ref, RefOr, Response, ResponseBuilder,
+        schema::{ObjectBuilder, Type},
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 
-use super::{admin, customers, me, queries, salesforce};
+use super::{admin, customers, customers::EditNeedsAField, me, queries, salesforce};
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
@@ -55,7 +59,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}`. Authenticate with an acce
         salesforce::runs,
         salesforce::run,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &EdgeResponses, &EditNeedsAField),
     security(("bearer" = []), ("session" = [])),
 )]
 pub struct ApiDoc;
@@ -81,6 +85,71 @@ impl Modify for Security {
             ))),
         );
     }
+}
+
+/// What the edge layers in front of every route may answer (`crate::edge`, `crate::auth`),
+/// added to each operation that does not describe that status itself.
+struct EdgeResponses;
+
+impl Modify for EdgeResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let edge = [
+            (
+                "401",
+                error_response("Not signed in, or the access token is not valid."),
+            ),
+            (
+                "403",
+                error_response("Blocked by the request filter, or a cross-site request."),
+            ),
+            (
+                "413",
+                error_response("The request body is larger than the limit."),
+            ),
+            ("429", rate_limited()),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in &edge {
+                    operation
+                        .responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| RefOr::T(response.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+}
+
+/// 429 from the rate limits (or the sign-in guard), always with `Retry-After`.
+fn rate_limited() -> Response {
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .build();
+    let mut response = error_response("Too many requests; retry after `Retry-After` seconds.");
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new()
+            .schema(seconds)
+            .description(Some("Seconds to wait before retrying."))
+            .build(),
+    );
+    response
 }
 
 /// `GET /api/openapi.json`: the OpenAPI 3.1 document, generated from the handlers' annotations.

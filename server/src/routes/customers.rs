@@ -22,13 +22,29 @@ use crate::{
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
-    /// Case-insensitive text found in name, industry, type or city.
+    /// Case-insensitive text found in name, industry, type or city; at most 200 characters.
+    #[param(max_length = 200)]
     search: Option<String>,
-    /// One of name_asc (default), name_desc, revenue_desc, revenue_asc, modified_desc.
+    /// The order: name_asc (the default), name_desc, revenue_desc, revenue_asc, modified_desc.
+    #[param(schema_with = sort_schema)]
     sort: Option<String>,
+    /// Where to continue: the `next_cursor` of the previous page with the same search and sort
+    /// (opaque; any other value is refused with 400).
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     cursor: Option<String>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+}
+
+/// `sort` as an enum of the orders [`CustomerSort`] knows, and "" (the default, as when absent).
+fn sort_schema() -> utoipa::openapi::Object {
+    let orders = std::iter::once("").chain(CustomerSort::ALL.map(CustomerSort::as_str));
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("The order; name_asc when absent or empty."))
+        .enum_values(Some(orders))
+        .build()
 }
 
 /// A page of customers.
@@ -39,6 +55,7 @@ pub(crate) struct ListParams {
         (status = 200, body = Page<Customer>),
         (status = 400, description = "Bad sort, search, cursor or limit.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn list(
@@ -71,11 +88,13 @@ pub(super) async fn list(
 /// One customer by Salesforce id (deleted ones too, flagged).
 #[utoipa::path(
     get, path = "/api/customers/{id}", tag = "Customers",
-    params(("id" = String, Path, description = "The Salesforce Account id.")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$",
+        description = "The Salesforce Account id (15 or 18 letters and digits; any other value is a 404).")),
     responses(
         (status = 200, body = Customer),
         (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 404, description = "No such customer.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn get_customer(
@@ -87,32 +106,60 @@ pub(super) async fn get_customer(
     Ok(Json(customer))
 }
 
-/// The fields of `PATCH /api/customers/{id}`: absent fields are unchanged, `null` clears one.
+/// The fields of `PATCH /api/customers/{id}`: absent fields are unchanged, `null` clears one
+/// (except `name`, which cannot be cleared). At least one field; text at most 255 characters,
+/// as Salesforce allows.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Edit {
+    /// Not blank.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = String, max_length = 255, pattern = r"[^\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
     name: Option<String>,
     #[serde(rename = "type", default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     account_type: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     industry: Option<Option<String>>,
+    /// Not negative.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0)]
     annual_revenue: Option<Option<f64>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     billing_city: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     billing_country: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     website: Option<Option<String>>,
+}
+
+/// `Edit` has at least one field: `minProperties: 1`, set here because utoipa 5.5 writes
+/// `#[schema(min_properties = …)]` as `maxProperties`.
+pub(super) struct EditNeedsAField;
+
+impl utoipa::Modify for EditNeedsAField {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
+        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(edit))) =
+            schemas.and_then(|schemas| schemas.get_mut("Edit"))
+        {
+            edit.min_properties = Some(1);
+        }
+    }
+}
+
+/// A field that, when present, is not `null`.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A field that is present, possibly `null`.
@@ -150,14 +197,16 @@ pub(crate) struct EditAccepted {
 /// Edit a customer locally (administrators); the next manual sync pushes it to Salesforce.
 #[utoipa::path(
     patch, path = "/api/customers/{id}", tag = "Customers",
-    params(("id" = String, Path, description = "The Salesforce Account id.")),
+    params(("id" = String, Path, pattern = r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$",
+        description = "The Salesforce Account id (15 or 18 letters and digits; any other value is a 404).")),
     request_body = Edit,
     responses(
         (status = 202, description = "Recorded; pushed by the next manual sync.", body = EditAccepted),
         (status = 400, description = "No field, an unknown field or a bad value.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 403, description = "Not an administrator, blocked by the request filter, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "No such customer, or deleted.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn edit(

@@ -62,9 +62,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageParams {
-    /// Where to continue: the `next_cursor` of the previous page.
+    /// Where to continue: the `next_cursor` of the previous page of the same listing
+    /// (opaque; any other value is refused with 400).
+    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
     pub(crate) cursor: Option<String>,
     /// Items per page, 1 to 100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub(crate) limit: Option<u32>,
 }
 

@@ -17,7 +17,13 @@ use crate::{AppState, auth::SignedIn, error::ApiError};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Ask {
-    /// The question, 1 to 2000 characters.
+    /// The question: 1 to 2000 characters once surrounding whitespace is trimmed, with at
+    /// least one that is not whitespace, and no control characters but tab and line breaks.
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     prompt: String,
 }
 
@@ -32,13 +38,15 @@ pub(crate) struct Accepted {
 #[utoipa::path(
     post, path = "/api/ai/query", tag = "AI queries",
     request_body = Ask,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the same query for a day.")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255,
+        pattern = r"^[\x21-\x7E]{1,255}$",
+        description = "Repeat a request safely: the same key (1 to 255 visible ASCII characters) returns the same query for a day.")),
     responses(
         (status = 202, description = "Queued; follow it at the Location.", body = Accepted,
             headers(("Location" = String, description = "The query's URL."))),
         (status = 400, description = "Empty or too long prompt, bad body or key.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 503, description = "Could not be queued; retry.", body = ErrorBody),
+        (status = 503, description = "Could not be queued, or the store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn ask(
@@ -72,11 +80,13 @@ pub(super) async fn ask(
 /// One query with its status and, when done, its answer or error.
 #[utoipa::path(
     get, path = "/api/ai/query/{id}", tag = "AI queries",
-    params(("id" = String, Path, description = "The query id.")),
+    params(("id" = String, Path, pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description = "The query id (a lowercase UUID; any other value is a 404).")),
     responses(
         (status = 200, body = AiQuery),
         (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 404, description = "No such query, or someone else's.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn get_query(
@@ -96,6 +106,7 @@ pub(super) async fn get_query(
         (status = 200, body = Page<AiQuery>),
         (status = 400, description = "Bad cursor or limit.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn history(

@@ -24,8 +24,8 @@ pub(crate) struct SyncAccepted {
     responses(
         (status = 202, body = SyncAccepted, headers(("Location" = String, description = "The run's URL."))),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 403, description = "Not an administrator.", body = ErrorBody),
-        (status = 503, description = "Salesforce not configured, or the run could not be queued.", body = ErrorBody),
+        (status = 403, description = "Not an administrator, blocked by the request filter, or a cross-site request.", body = ErrorBody),
+        (status = 503, description = "Salesforce not configured, the run could not be queued, or the store is unavailable.", body = ErrorBody),
     )
 )]
 pub(super) async fn start(
@@ -51,7 +51,8 @@ pub(super) async fn start(
         (status = 200, body = Page<SyncRun>),
         (status = 400, description = "Bad cursor or limit.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 403, description = "Not an administrator, blocked by the request filter, or a cross-site request.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn runs(
@@ -67,12 +68,14 @@ pub(super) async fn runs(
 /// One sync run with its counts and per-record issues.
 #[utoipa::path(
     get, path = "/api/salesforce/sync/{id}", tag = "Salesforce",
-    params(("id" = String, Path, description = "The sync run id.")),
+    params(("id" = String, Path, pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description = "The sync run id (a lowercase UUID; any other value is a 404).")),
     responses(
         (status = 200, body = SyncRun),
         (status = 401, description = "Not signed in.", body = ErrorBody),
-        (status = 403, description = "Not an administrator.", body = ErrorBody),
+        (status = 403, description = "Not an administrator, blocked by the request filter, or a cross-site request.", body = ErrorBody),
         (status = 404, description = "No such run.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
 )]
 pub(super) async fn run(

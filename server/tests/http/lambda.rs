@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 /// An API Gateway REST (v1) proxy event as the `prod` stage of a REST API sends it.
-fn rest_event(method: &str, path: &str) -> Value {
+pub(crate) fn rest_event(method: &str, path: &str) -> Value {
     json!({
         "resource": "/{proxy+}",
         "path": path,
@@ -46,7 +46,7 @@ fn rest_event(method: &str, path: &str) -> Value {
 }
 
 /// The built-in provider's account for the Lambda tests without Cognito.
-const LOCAL_USER: (&str, &str) = ("lambda@example.com", "a long lambda password");
+pub(crate) const LOCAL_USER: (&str, &str) = ("lambda@example.com", "a long lambda password");
 
 /// Adds [`LOCAL_USER`] with the `server users add` command, as an operator would.
 fn add_local_user(data: &std::path::Path) {
@@ -65,14 +65,14 @@ fn add_local_user(data: &std::path::Path) {
     assert!(add.wait().unwrap().success(), "the account is added");
 }
 
-struct LambdaServer {
+pub(crate) struct LambdaServer {
     api: RuntimeApi,
     _child: Child,
     _data: tempfile::TempDir,
 }
 
 impl LambdaServer {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         Self::start_with(Vec::new()).await
     }
 
@@ -123,7 +123,7 @@ impl LambdaServer {
     }
 
     /// Signs in through `/auth/sign-in`; the `Authorization` value for the access token.
-    async fn bearer(&self, email: &str, password: &str) -> String {
+    pub(crate) async fn bearer(&self, email: &str, password: &str) -> String {
         let credentials = json!({"email": email, "password": password});
         let signed_in = self
             .call_json("POST", "/auth/sign-in", &[], Some(credentials))
@@ -133,12 +133,12 @@ impl LambdaServer {
         format!("Bearer {}", tokens["access_token"].as_str().unwrap())
     }
 
-    async fn call(&self, method: &str, path: &str) -> Value {
+    pub(crate) async fn call(&self, method: &str, path: &str) -> Value {
         self.invoke(rest_event(method, path)).await
     }
 
     /// A JSON request with extra headers, as API Gateway passes it on.
-    async fn call_json(
+    pub(crate) async fn call_json(
         &self,
         method: &str,
         path: &str,
@@ -232,7 +232,6 @@ async fn lambda_on_dynamodb_and_sqs_is_ready() {
             tables.customers.as_str(),
         ),
         ("EXPEDITE_DYNAMODB_SYNC_TABLE", tables.sync.as_str()),
-        ("EXPEDITE_DYNAMODB_IDENTITY_TABLE", tables.identity.as_str()),
         ("EXPEDITE_QUEUE", "sqs"),
         ("EXPEDITE_SQS_QUEUE_URL", queue_url.as_str()),
         (

@@ -113,3 +113,69 @@ async fn the_status_server_function_answers_signed_in_callers_only() {
         "a new snapshot each time"
     );
 }
+
+#[tokio::test]
+async fn a_question_waiting_for_its_next_try_says_why_on_its_page() {
+    use expedite_core::{clock::Clock, identity::Caller};
+
+    let app = TestApp::spawn().await;
+    let cookie = session_cookie(&app, &[]).await;
+    let services = &app.state.services;
+    let me: Value = app
+        .client
+        .get(app.url("/api/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let caller = Caller {
+        user_id: expedite_domain::UserId::parse(me["user_id"].as_str().unwrap()).unwrap(),
+        username: "page".into(),
+        email: None,
+        groups: Vec::new(),
+        role: expedite_domain::Role::User,
+    };
+    let query = services
+        .submit_query(&caller, "Who leads?", None)
+        .await
+        .unwrap();
+    // A first delivery that met a rate limit: back to QUEUED with why and when.
+    let now = expedite_core::clock::SystemClock.now();
+    let store = services.store();
+    store
+        .start_query(&query.id, 0, now, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let retry_at = now.plus_millis(20_000);
+    store
+        .requeue_query(
+            &query.id,
+            1,
+            "the AI provider is rate limiting requests",
+            retry_at,
+            now,
+        )
+        .await
+        .unwrap();
+
+    let html = app
+        .client
+        .get(app.url(&format!("/ask?query={}", query.id)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-testid="query-notice""#), "{html}");
+    assert!(
+        html.contains("Attempt 1 did not finish: the AI provider is rate limiting requests."),
+        "{html}"
+    );
+    assert!(html.contains("Trying again at"), "{html}");
+}

@@ -113,19 +113,23 @@ impl Harness {
 
     /// Waits until the query is COMPLETED or FAILED.
     pub(crate) async fn finished(&self, query: &AiQuery) -> AiQuery {
-        for _ in 0..600 {
-            let now = self
-                .services
-                .query(&caller("alice"), query.id.as_str())
-                .await
-                .unwrap();
-            if now.status.is_terminal() {
-                return now;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the query never finished")
+        finished(&self.services, query).await
     }
+}
+
+/// Waits (up to 30 s) until alice's `query` is COMPLETED or FAILED.
+pub(crate) async fn finished(services: &Services, query: &AiQuery) -> AiQuery {
+    for _ in 0..600 {
+        let now = services
+            .query(&caller("alice"), query.id.as_str())
+            .await
+            .unwrap();
+        if now.status.is_terminal() {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the query never finished")
 }
 
 impl Drop for Harness {
@@ -285,7 +289,14 @@ async fn a_query_whose_job_was_dead_lettered_is_failed_by_the_scheduled_poll() {
             .await
             .unwrap();
     }
-    assert_eq!(queue.dead_letters().await.unwrap().len(), 1);
+    assert_eq!(
+        queue
+            .receive_dead_letters(10, Duration::ZERO)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let poll = Attempt {
         receive_count: 1,
         max_receives: MAX_RECEIVES,
@@ -299,6 +310,14 @@ async fn a_query_whose_job_was_dead_lettered_is_failed_by_the_scheduled_poll() {
     assert_eq!(failed.status, QueryStatus::Failed);
     assert!(failed.error.unwrap().contains("ask again"));
     assert_eq!(harness.double.calls(), 0);
+    assert!(
+        queue
+            .receive_dead_letters(10, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a settled dead letter is removed"
+    );
 }
 
 #[tokio::test]

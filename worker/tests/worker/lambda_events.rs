@@ -2,7 +2,7 @@
 
 use expedite_core::jobs::{Attempt, Job, JobError};
 use serde_json::{Value, json};
-use worker::lambda::handle_event;
+use worker::lambda::{Deliveries, handle_event};
 
 use crate::support::{Recorder, transient};
 
@@ -24,6 +24,12 @@ fn sqs_record(message_id: &str, body: &str, receive_count: u32) -> Value {
         "awsRegion": "us-east-1"
     })
 }
+
+/// Five deliveries, no queue to hold messages back.
+const FIVE: Deliveries<'static> = Deliveries {
+    max_receives: 5,
+    queue: None,
+};
 
 fn scheduled_event() -> Value {
     json!({
@@ -60,7 +66,7 @@ async fn sqs_batch_reports_only_the_messages_to_redeliver() {
         sqs_record("m-4", "this is not a job", 1),
     ]});
 
-    let response = handle_event(handler.as_ref(), 5, event).await.unwrap();
+    let response = handle_event(handler.as_ref(), FIVE, event).await.unwrap();
 
     assert_eq!(
         response,
@@ -88,7 +94,7 @@ async fn sqs_batch_reports_only_the_messages_to_redeliver() {
 #[tokio::test]
 async fn an_empty_batch_has_no_failures() {
     let handler = Recorder::scripted([]);
-    let response = handle_event(handler.as_ref(), 5, json!({"Records": []}))
+    let response = handle_event(handler.as_ref(), FIVE, json!({"Records": []}))
         .await
         .unwrap();
     assert_eq!(response, json!({"batchItemFailures": []}));
@@ -97,7 +103,7 @@ async fn an_empty_batch_has_no_failures() {
 #[tokio::test]
 async fn scheduled_event_runs_the_poll_once() {
     let handler = Recorder::scripted([]);
-    let response = handle_event(handler.as_ref(), 5, scheduled_event())
+    let response = handle_event(handler.as_ref(), FIVE, scheduled_event())
         .await
         .unwrap();
     assert_eq!(response, Value::Null);
@@ -110,7 +116,7 @@ async fn scheduled_event_runs_the_poll_once() {
 async fn a_failed_scheduled_poll_is_reported_to_lambda() {
     let handler = Recorder::scripted([transient()]);
     assert!(
-        handle_event(handler.as_ref(), 5, scheduled_event())
+        handle_event(handler.as_ref(), FIVE, scheduled_event())
             .await
             .is_err()
     );
@@ -125,11 +131,66 @@ async fn unknown_events_are_errors_not_silence() {
         json!({"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}}),
     ] {
         assert!(
-            handle_event(handler.as_ref(), 5, event.clone())
+            handle_event(handler.as_ref(), FIVE, event.clone())
                 .await
                 .is_err(),
             "{event}"
         );
     }
     assert!(handler.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_record_is_held_back_for_its_retry_delay_before_it_is_reported() {
+    use std::time::Duration;
+
+    use expedite_core::{
+        clock::{ManualClock, SystemClock},
+        queue::Queue,
+    };
+
+    let data = tempfile::tempdir().unwrap();
+    let db = expedite_sqlite::Database::open(data.path()).await.unwrap();
+    let clock = ManualClock::at(expedite_core::clock::Clock::now(&SystemClock));
+    let queue = expedite_sqlite::SqliteQueue::new(db, "jobs", 5)
+        .with_clock(std::sync::Arc::new(clock.clone()));
+    let job = Job::AiQuery {
+        query_id: "q-9".into(),
+    };
+    queue.send(&job.to_body(), Duration::ZERO).await.unwrap();
+    let delivered = queue
+        .receive(1, Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let mut record = sqs_record("m-9", &delivered.body, 1);
+    record["receiptHandle"] = json!(delivered.receipt.0);
+
+    let handler = Recorder::scripted([Err(JobError::Transient {
+        message: "429".into(),
+        retry_after: Some(Duration::from_secs(40)),
+    })]);
+    let deliveries = Deliveries {
+        max_receives: 5,
+        queue: Some(&queue),
+    };
+    let response = handle_event(handler.as_ref(), deliveries, json!({"Records": [record]}))
+        .await
+        .unwrap();
+    assert_eq!(response["batchItemFailures"][0]["itemIdentifier"], "m-9");
+
+    // Past the queue's own 5 s visibility, before the 40 s delay: still hidden.
+    clock.advance(Duration::from_secs(30));
+    let early = queue
+        .receive(1, Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "held back for the retry delay");
+    clock.advance(Duration::from_secs(11));
+    let again = queue
+        .receive(1, Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "redelivered once the delay is over");
 }

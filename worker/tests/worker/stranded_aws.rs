@@ -21,7 +21,7 @@ use expedite_runtime::local::{LoopOptions, run_queue};
 use expedite_test_support::openai::{OpenAiDouble, Script};
 use tokio_util::sync::CancellationToken;
 
-use crate::ai_jobs::caller;
+use crate::ai_jobs::{caller, finished};
 
 const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
 
@@ -57,8 +57,15 @@ impl Queue for Outage {
     async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError> {
         self.inner.extend(receipt, visibility).await
     }
-    async fn dead_letters(&self) -> Result<Vec<String>, QueueError> {
-        self.inner.dead_letters().await
+    async fn receive_dead_letters(
+        &self,
+        max: usize,
+        visibility: Duration,
+    ) -> Result<Vec<Received>, QueueError> {
+        self.inner.receive_dead_letters(max, visibility).await
+    }
+    async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError> {
+        self.inner.ack_dead_letter(receipt).await
     }
     fn max_receives(&self) -> u32 {
         self.inner.max_receives()
@@ -147,21 +154,6 @@ impl Rig {
         assert_eq!(history.len(), 1, "{history:?}");
         history.pop().unwrap()
     }
-
-    async fn finished(&self, query: &AiQuery) -> AiQuery {
-        for _ in 0..300 {
-            let now = self
-                .services
-                .query(&caller("alice"), query.id.as_str())
-                .await
-                .unwrap();
-            if now.status.is_terminal() {
-                return now;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the query never finished")
-    }
 }
 
 #[tokio::test]
@@ -183,7 +175,7 @@ async fn aws_a_saved_query_whose_send_failed_is_queued_by_a_same_key_retry() {
         .await
         .unwrap();
     assert_eq!(retried.id, saved.id, "the same question, not a second one");
-    let done = rig.finished(&saved).await;
+    let done = finished(&rig.services, &saved).await;
     assert_eq!(done.status, QueryStatus::Completed, "{done:?}");
     assert_eq!(done.attempts, 1);
     assert_eq!(rig.double.calls(), 1, "answered once");
@@ -203,7 +195,7 @@ async fn aws_a_saved_query_whose_send_failed_is_queued_by_the_sweep() {
 
     let swept = rig.services.requeue_stranded().await;
     assert_eq!(swept.queries, 1);
-    let done = rig.finished(&saved).await;
+    let done = finished(&rig.services, &saved).await;
     assert_eq!(done.status, QueryStatus::Completed, "{done:?}");
     let swept = rig.services.requeue_stranded().await;
     assert_eq!(swept.queries, 0, "answered queries are not swept");

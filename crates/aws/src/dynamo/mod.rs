@@ -1,4 +1,5 @@
-//! The store port on DynamoDB: four tables designed from the access patterns.
+//! The store port on DynamoDB: three tables designed from the access patterns. People sign in
+//! with Cognito on AWS, so the built-in provider's accounts have no table here.
 //!
 //! - queries: `pk = Q#<id>` (by id); GSI `by_owner` (`owner`, `created_sk`) for history newest
 //!   first; sparse GSI `queued` (`queued`, `due_sk`) holds only QUEUED queries, by when they are
@@ -8,7 +9,6 @@
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
 //!   `WATERMARK#<object>` and `LEASE#<name>` items; `EDIT#<customer id>` items hold local edits
 //!   waiting for a push, listed through `by_created` under `run_pk = EDIT`.
-//! - identity: `USER#<id>`, `EMAIL#<email>`, `REFRESH#<hash>` and `FAMILY#<family>` items.
 //!
 //! Sort keys end in `\u{1}<id>` so that ties break by id exactly as the SQLite backend does.
 
@@ -16,7 +16,6 @@ mod attr;
 mod conditions;
 mod customers;
 mod edits;
-mod identity;
 mod queries;
 mod sync;
 
@@ -41,7 +40,6 @@ pub struct TableNames {
     pub queries: String,
     pub customers: String,
     pub sync: String,
-    pub identity: String,
 }
 
 /// The store port over DynamoDB.

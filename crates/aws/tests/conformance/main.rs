@@ -6,6 +6,7 @@
 mod cognito;
 mod limits;
 mod moto;
+mod secrets;
 
 use std::sync::Arc;
 

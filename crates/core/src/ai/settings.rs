@@ -42,6 +42,9 @@ impl std::fmt::Debug for AiProvider {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AiSettings {
     pub provider: AiProvider,
+    /// `EXPEDITE_OPENAI_SECRET_ARN`: a Secrets Manager secret whose SecretString is the API
+    /// key, read at start-up by the process that runs jobs (the provider is then OpenAI).
+    pub api_key_secret_arn: Option<String>,
     /// Upper bound on one answer, tool calls included (`EXPEDITE_AI_TIMEOUT_SECS`, default 120).
     /// Below `job_visibility`, so no query outlives its lease.
     pub answer_timeout: Duration,
@@ -61,7 +64,17 @@ impl AiSettings {
         let base_url = vars
             .get("OPENAI_BASE_URL")
             .map(|url| url.trim_end_matches('/').to_owned());
-        let provider = if api_key.is_none() && base_url.is_none() {
+        let api_key_secret_arn = vars
+            .get("EXPEDITE_OPENAI_SECRET_ARN")
+            .map(|arn| arn.trim().to_owned());
+        if api_key.is_some() && api_key_secret_arn.is_some() {
+            return Err(ConfigError {
+                name: "EXPEDITE_OPENAI_SECRET_ARN",
+                value: api_key_secret_arn.unwrap_or_default(),
+                problem: "OPENAI_API_KEY is set too: give the key one way",
+            });
+        }
+        let provider = if api_key.is_none() && base_url.is_none() && api_key_secret_arn.is_none() {
             AiProvider::Demo
         } else {
             AiProvider::OpenAi {
@@ -84,6 +97,7 @@ impl AiSettings {
             .unwrap_or(10_000);
         Ok(Self {
             provider,
+            api_key_secret_arn,
             answer_timeout,
             job_visibility,
             retry_base: Duration::from_millis(retry_base_ms),

@@ -29,12 +29,12 @@ pub enum LogFormat {
 pub enum StoreBackend {
     /// The embedded SQLite file in the data directory (`EXPEDITE_STORE=sqlite`, the default).
     Sqlite,
-    /// DynamoDB tables (`EXPEDITE_STORE=dynamodb` and `EXPEDITE_DYNAMODB_*_TABLE`).
+    /// DynamoDB tables (`EXPEDITE_STORE=dynamodb` and `EXPEDITE_DYNAMODB_*_TABLE`); people sign
+    /// in with Cognito there (the built-in provider keeps its accounts in the embedded store).
     DynamoDb {
         queries_table: String,
         customers_table: String,
         sync_table: String,
-        identity_table: String,
     },
 }
 
@@ -73,8 +73,13 @@ pub enum ClientKey {
     /// The rightmost `X-Forwarded-For` hop, added by a proxy you run (`xff`). Never the
     /// leftmost: clients write that one themselves.
     ForwardedFor,
-    /// API Gateway's request context source IP (`apigw`, the default on Lambda).
+    /// API Gateway's request context source IP (`apigw`).
     ApiGateway,
+    /// The `x-expedite-viewer-ip` header that the stack's CloudFront function sets to the
+    /// viewer's address (`viewer`, the default on Lambda: behind CloudFront, API Gateway's
+    /// source IP is the edge's). Trusted because the WAF refuses requests that bypassed
+    /// CloudFront; API Gateway's source IP when the header is absent.
+    Viewer,
 }
 
 /// Request rate limits (per client key).
@@ -172,6 +177,10 @@ pub struct Config {
     pub ai: AiSettings,
     /// The `SALESFORCE_*` variables, for the Salesforce adapter to read.
     pub salesforce: SalesforceVars,
+    /// `EXPEDITE_SALESFORCE_SECRET_ARN`: a Secrets Manager secret holding JSON
+    /// `{"client_secret": …, "private_key": …}` (each optional), read at start-up by the process
+    /// that runs jobs in place of `SALESFORCE_CLIENT_SECRET` / a key file.
+    pub salesforce_secret_arn: Option<String>,
     /// Without Salesforce configured, sync from a built-in sandbox org seeded with sample
     /// accounts (`EXPEDITE_DEMO_SALESFORCE`; on by default locally, never on Lambda).
     pub demo_salesforce: bool,
@@ -245,7 +254,15 @@ impl Config {
                     .parse_or("LEPTOS_SITE_ADDR", "an address such as 127.0.0.1:3000")?
                     .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000))),
             },
-            data_dir: vars.path_or("EXPEDITE_DATA_DIR", "data"),
+            // Lambda's file system is read-only but for /tmp.
+            data_dir: vars.path_or(
+                "EXPEDITE_DATA_DIR",
+                if deployment == Deployment::Lambda {
+                    "/tmp/expedite"
+                } else {
+                    "data"
+                },
+            ),
             site_root: vars.path_or("LEPTOS_SITE_ROOT", "target/site"),
             reload_port: vars
                 .parse_or("LEPTOS_RELOAD_PORT", "a port number")?
@@ -275,7 +292,6 @@ impl Config {
                     queries_table: vars.required("EXPEDITE_DYNAMODB_QUERIES_TABLE")?,
                     customers_table: vars.required("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE")?,
                     sync_table: vars.required("EXPEDITE_DYNAMODB_SYNC_TABLE")?,
-                    identity_table: vars.required("EXPEDITE_DYNAMODB_IDENTITY_TABLE")?,
                 },
                 other => {
                     return Err(ConfigError {
@@ -314,15 +330,16 @@ impl Config {
             rate_limits: RateLimits {
                 enabled: vars.bool_or("EXPEDITE_RATE_LIMITS")?.unwrap_or(true),
                 client_key: match vars.get("EXPEDITE_CLIENT_KEY") {
-                    None if deployment == Deployment::Lambda => ClientKey::ApiGateway,
+                    None if deployment == Deployment::Lambda => ClientKey::Viewer,
                     None | Some("peer") => ClientKey::Peer,
                     Some("xff") => ClientKey::ForwardedFor,
                     Some("apigw") => ClientKey::ApiGateway,
+                    Some("viewer") => ClientKey::Viewer,
                     Some(other) => {
                         return Err(ConfigError {
                             name: "EXPEDITE_CLIENT_KEY",
                             value: other.to_owned(),
-                            problem: "expected `peer`, `xff` or `apigw`",
+                            problem: "expected `peer`, `xff`, `apigw` or `viewer`",
                         });
                     }
                 },
@@ -349,6 +366,9 @@ impl Config {
                     .map(|(name, value)| (name.clone(), value.clone()))
                     .collect(),
             ),
+            salesforce_secret_arn: vars
+                .get("EXPEDITE_SALESFORCE_SECRET_ARN")
+                .map(|arn| arn.trim().to_owned()),
             demo_salesforce: vars
                 .bool_or("EXPEDITE_DEMO_SALESFORCE")?
                 .unwrap_or(deployment == Deployment::Local),
@@ -375,7 +395,23 @@ impl Config {
             || format!("http://{}", config.bind_addr),
             |url| url.trim_end_matches('/').to_owned(),
         );
+        if config.identity == IdentityBackend::Local
+            && matches!(config.store, StoreBackend::DynamoDb { .. })
+        {
+            return Err(ConfigError {
+                name: "EXPEDITE_IDENTITY",
+                value: "local".to_owned(),
+                problem: "the built-in identity provider keeps its accounts in the embedded store; with EXPEDITE_STORE=dynamodb set EXPEDITE_IDENTITY=cognito",
+            });
+        }
         Ok(config)
+    }
+
+    /// Whether users reach this deployment over HTTPS (`EXPEDITE_PUBLIC_URL`, and always on
+    /// Lambda, whose front doors speak only HTTPS): session cookies are then `Secure` and HSTS
+    /// is sent.
+    pub fn serves_tls(&self) -> bool {
+        self.deployment == Deployment::Lambda || self.public_url.starts_with("https://")
     }
 
     /// The configuration tests start from: a local process on a free port in `data_dir`.

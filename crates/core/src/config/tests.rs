@@ -85,7 +85,11 @@ fn aws_backends_need_their_resource_names() {
         ("EXPEDITE_DYNAMODB_QUERIES_TABLE", "q"),
         ("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE", "c"),
         ("EXPEDITE_DYNAMODB_SYNC_TABLE", "s"),
-        ("EXPEDITE_DYNAMODB_IDENTITY_TABLE", "i"),
+        ("EXPEDITE_IDENTITY", "cognito"),
+        (
+            "EXPEDITE_COGNITO_ISSUER",
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x",
+        ),
         ("EXPEDITE_QUEUE", "sqs"),
         ("EXPEDITE_SQS_QUEUE_URL", "http://127.0.0.1:5000/1/jobs"),
         (
@@ -100,9 +104,16 @@ fn aws_backends_need_their_resource_names() {
             queries_table: "q".into(),
             customers_table: "c".into(),
             sync_table: "s".into(),
-            identity_table: "i".into(),
         }
     );
+    let local_on_dynamodb = Config::from_vars([
+        ("EXPEDITE_STORE", "dynamodb"),
+        ("EXPEDITE_DYNAMODB_QUERIES_TABLE", "q"),
+        ("EXPEDITE_DYNAMODB_CUSTOMERS_TABLE", "c"),
+        ("EXPEDITE_DYNAMODB_SYNC_TABLE", "s"),
+    ])
+    .unwrap_err();
+    assert_eq!(local_on_dynamodb.name, "EXPEDITE_IDENTITY");
     assert!(matches!(config.queue, QueueBackend::Sqs { .. }));
     assert_eq!(
         Config::from_vars([("A", "b")]).unwrap().store,
@@ -130,6 +141,34 @@ fn no_model_provider_means_the_demo_responder_and_a_key_or_url_selects_openai() 
     let printed = format!("{config:?}");
     assert!(!printed.contains("sk-secret"), "the key never prints");
     assert!(printed.contains("gpt-x"));
+}
+
+#[test]
+fn secrets_by_reference_are_arns_in_the_configuration() {
+    use crate::ai::AiProvider;
+
+    let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:expedite/openai-Ab12Cd";
+    let config = Config::from_vars([
+        ("EXPEDITE_OPENAI_SECRET_ARN", arn),
+        ("EXPEDITE_SALESFORCE_SECRET_ARN", "expedite/salesforce"),
+    ])
+    .unwrap();
+    assert_eq!(config.ai.api_key_secret_arn.as_deref(), Some(arn));
+    assert!(
+        matches!(config.ai.provider, AiProvider::OpenAi { api_key: None, .. }),
+        "the secret selects OpenAI; its key is read later, by the process that runs jobs"
+    );
+    assert_eq!(
+        config.salesforce_secret_arn.as_deref(),
+        Some("expedite/salesforce")
+    );
+    let error = Config::from_vars([
+        ("EXPEDITE_OPENAI_SECRET_ARN", arn),
+        ("OPENAI_API_KEY", "sk-secret"),
+    ])
+    .unwrap_err();
+    assert_eq!(error.name, "EXPEDITE_OPENAI_SECRET_ARN");
+    assert!(!error.to_string().contains("sk-secret"), "{error}");
 }
 
 #[test]

@@ -257,7 +257,8 @@ pub enum Consumed {
     Invalid,
 }
 
-/// Users, groups and refresh tokens of the built-in identity provider.
+/// Users, groups and refresh tokens of the built-in identity provider. Only the embedded store
+/// keeps them: deployments on DynamoDB sign people in with Cognito.
 #[async_trait]
 pub trait IdentityStore: Send + Sync {
     /// Adds a user; [`StoreError::Conflict`] when the id or the email is taken.
@@ -291,7 +292,7 @@ pub trait IdentityStore: Send + Sync {
 
 /// Every aggregate of the store, as the use-cases hold it.
 #[async_trait]
-pub trait Store: QueryStore + CustomerStore + SyncStore + IdentityStore {
+pub trait Store: QueryStore + CustomerStore + SyncStore {
     /// Succeeds when the backend accepts requests; used by `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 

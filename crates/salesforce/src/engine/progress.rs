@@ -36,10 +36,7 @@ impl Failure {
 
     pub(super) fn into_job_error(self) -> JobError {
         match self {
-            Self::Transient(message) => JobError::Transient {
-                message,
-                retry_after: None,
-            },
+            Self::Transient(message) => JobError::transient(message),
             Self::Permanent { message, .. } => JobError::Permanent(message),
         }
     }

@@ -13,12 +13,12 @@ use std::{
 
 use async_trait::async_trait;
 use expedite_core::store::{
-    Answer, Consumed, Created, CustomerStore, FieldChange, IdentityStore, LocalEdit, NewQuery,
-    QueryStore, RefreshToken, Store, StoreError, SyncStore, UpsertReport,
+    Answer, Created, CustomerStore, FieldChange, LocalEdit, NewQuery, QueryStore, Store,
+    StoreError, SyncStore, UpsertReport,
 };
 use expedite_domain::{
-    AiQuery, Customer, CustomerFilter, CustomerId, Email, Page, PageRequest, QueryId, SyncId,
-    SyncRun, Timestamp, User, UserId,
+    AiQuery, Customer, CustomerFilter, CustomerId, Page, PageRequest, QueryId, SyncId, SyncRun,
+    Timestamp, UserId,
 };
 
 /// Called with the number of pages written so far (1 after the first page).
@@ -171,41 +171,6 @@ impl QueryStore for HookedStore {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         self.inner.fail_query(id, attempt, error, now).await
-    }
-}
-
-#[async_trait]
-impl IdentityStore for HookedStore {
-    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        self.inner.create_user(user).await
-    }
-    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
-        self.inner.user_by_email(email).await
-    }
-    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        self.inner.user_by_id(id).await
-    }
-    async fn set_user_groups(&self, id: &UserId, groups: &[String]) -> Result<bool, StoreError> {
-        self.inner.set_user_groups(id, groups).await
-    }
-    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        self.inner.list_users().await
-    }
-    async fn set_password_hash(&self, id: &UserId, hash: &str) -> Result<bool, StoreError> {
-        self.inner.set_password_hash(id, hash).await
-    }
-    async fn save_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
-        self.inner.save_refresh_token(token).await
-    }
-    async fn consume_refresh_token(
-        &self,
-        token_hash: &str,
-        now: Timestamp,
-    ) -> Result<Consumed, StoreError> {
-        self.inner.consume_refresh_token(token_hash, now).await
-    }
-    async fn revoke_refresh_family(&self, family: &str) -> Result<(), StoreError> {
-        self.inner.revoke_refresh_family(family).await
     }
 }
 

@@ -8,7 +8,7 @@ use expedite_core::{
     store::Store,
     sync::SyncEngine,
 };
-use expedite_domain::{Customer, CustomerId, SyncId, SyncKind, SyncRun, SyncStatus, Timestamp};
+use expedite_domain::{Customer, CustomerId, SyncId, SyncKind, SyncRun, Timestamp};
 use expedite_salesforce::{
     AuthFlow, SalesforceClient, SalesforceConfig, SalesforceSync, Secret, SyncSettings,
 };
@@ -100,20 +100,7 @@ impl TestEnv {
     pub(crate) async fn queue_run(&self, kind: SyncKind) -> SyncId {
         let id = SyncId::parse(uuid::Uuid::now_v7().to_string()).expect("uuid");
         let now = self.sandbox.now();
-        let run = SyncRun {
-            id: id.clone(),
-            kind,
-            status: SyncStatus::Queued,
-            triggered_by: None,
-            window_start: None,
-            window_end: None,
-            pulled: 0,
-            pushed: 0,
-            deleted: 0,
-            issues: Vec::new(),
-            created_at: now,
-            updated_at: now,
-        };
+        let run = SyncRun::queued(id.clone(), kind, None, now);
         self.store.put_sync_run(&run).await.expect("put run");
         id
     }

@@ -4,11 +4,20 @@ mod durability;
 
 use std::sync::Arc;
 
-use expedite_core::{queue::Queue, store::Store};
+use expedite_core::{
+    queue::Queue,
+    store::{IdentityStore, Store},
+};
 use expedite_sqlite::{Database, SqliteQueue, SqliteStore};
 use tempfile::TempDir;
 
 async fn store() -> (Arc<dyn Store>, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path()).await.unwrap();
+    (Arc::new(SqliteStore::new(db)), dir)
+}
+
+async fn accounts() -> (Arc<dyn IdentityStore>, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(dir.path()).await.unwrap();
     (Arc::new(SqliteStore::new(db)), dir)
@@ -22,6 +31,10 @@ async fn queue() -> (Arc<dyn Queue>, TempDir) {
 
 mod store_suite {
     expedite_test_support::store_conformance_tests!(super::store);
+}
+
+mod identity_suite {
+    expedite_test_support::identity_conformance_tests!(super::accounts);
 }
 
 mod queue_suite {

@@ -1,6 +1,7 @@
-//! The identity store's behaviour: users unique by email, refresh tokens used once.
+//! The identity store's behaviour: users unique by email, refresh tokens used once. Only the
+//! embedded store keeps the built-in provider's accounts.
 
-use expedite_core::store::{Consumed, RefreshToken, Store, StoreError};
+use expedite_core::store::{Consumed, IdentityStore, RefreshToken, StoreError};
 use expedite_domain::{Email, User, UserId};
 use futures::future::join_all;
 
@@ -25,7 +26,7 @@ fn token(hash: &str, user: &str, family: &str, expires_in_ms: i64) -> RefreshTok
     }
 }
 
-pub async fn users_are_unique_by_id_and_email(store: &dyn Store) {
+pub async fn users_are_unique_by_id_and_email(store: &dyn IdentityStore) {
     let alice = user("u-alice", "alice@example.com");
     store.create_user(&alice).await.unwrap();
     let same_email = user("u-other", "ALICE@example.com");
@@ -98,7 +99,7 @@ pub async fn users_are_unique_by_id_and_email(store: &dyn Store) {
     assert!(!store.set_password_hash(&nobody, "x").await.unwrap());
 }
 
-pub async fn refresh_tokens_are_used_once_and_reuse_revokes_the_family(store: &dyn Store) {
+pub async fn refresh_tokens_are_used_once_and_reuse_revokes_the_family(store: &dyn IdentityStore) {
     store
         .create_user(&user("u-1", "one@example.com"))
         .await
@@ -154,7 +155,7 @@ pub async fn refresh_tokens_are_used_once_and_reuse_revokes_the_family(store: &d
     );
 }
 
-pub async fn expired_and_unknown_refresh_tokens_are_invalid(store: &dyn Store) {
+pub async fn expired_and_unknown_refresh_tokens_are_invalid(store: &dyn IdentityStore) {
     store
         .create_user(&user("u-2", "two@example.com"))
         .await
@@ -179,7 +180,7 @@ pub async fn expired_and_unknown_refresh_tokens_are_invalid(store: &dyn Store) {
     );
 }
 
-pub async fn concurrent_refreshes_have_exactly_one_winner(store: &dyn Store) {
+pub async fn concurrent_refreshes_have_exactly_one_winner(store: &dyn IdentityStore) {
     store
         .create_user(&user("u-3", "three@example.com"))
         .await

@@ -76,6 +76,16 @@ macro_rules! store_conformance_tests {
             sync::watermarks_are_kept_per_object,
             sync::leases_exclude_other_holders_until_they_expire,
             sync::concurrent_lease_attempts_have_exactly_one_winner,
+        );
+    };
+}
+
+/// Instantiates every identity-store conformance test (the built-in provider's accounts) for a
+/// backend whose `$make` returns `(impl Deref<Target = dyn IdentityStore>, guard)`.
+#[macro_export]
+macro_rules! identity_conformance_tests {
+    ($make:path) => {
+        $crate::__conformance_tests!($make;
             identity::users_are_unique_by_id_and_email,
             identity::refresh_tokens_are_used_once_and_reuse_revokes_the_family,
             identity::expired_and_unknown_refresh_tokens_are_invalid,
@@ -98,6 +108,7 @@ macro_rules! queue_conformance_tests {
             queue::receive_returns_at_most_the_requested_number,
             queue::concurrent_consumers_never_share_a_delivery,
             queue::a_waiting_receive_wakes_when_a_message_is_sent,
+            queue::the_whole_dead_letter_queue_is_drained_in_pages,
         );
     };
 }

@@ -48,7 +48,13 @@ pub async fn sent_messages_are_received_once_and_acknowledged(queue: &dyn Queue)
         queue.receive(10, LONG, NO_WAIT).await.unwrap().is_empty(),
         "gone once acknowledged"
     );
-    assert!(queue.dead_letters().await.unwrap().is_empty());
+    assert!(
+        queue
+            .receive_dead_letters(10, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn unacknowledged_messages_reappear_after_the_visibility_timeout(queue: &dyn Queue) {
@@ -93,7 +99,13 @@ pub async fn messages_are_dead_lettered_after_the_maximum_receives(queue: &dyn Q
     assert!(after.is_empty(), "no fourth delivery: {after:?}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let dead = queue.dead_letters().await.unwrap();
+        let dead: Vec<String> = queue
+            .receive_dead_letters(10, Duration::ZERO)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|letter| letter.body)
+            .collect();
         if dead == ["poison"] {
             break;
         }
@@ -184,5 +196,56 @@ pub async fn a_waiting_receive_wakes_when_a_message_is_sent(queue: &dyn Queue) {
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "woken by the send, not the wait's end"
+    );
+}
+
+pub async fn the_whole_dead_letter_queue_is_drained_in_pages(queue: &dyn Queue) {
+    // More than one receive can return (SQS gives at most 10 a call).
+    let bodies: Vec<String> = (0..25).map(|n| format!("dead-{n:02}")).collect();
+    for body in &bodies {
+        queue.send(body, Duration::ZERO).await.unwrap();
+    }
+    // Deliveries that never finish, until every message has used up its receives.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut letters = Vec::new();
+    while letters.len() < bodies.len() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "dead-lettered: {}",
+            letters.len()
+        );
+        for _ in 0..5 {
+            let _ = queue.receive(10, Duration::ZERO, NO_WAIT).await.unwrap();
+        }
+        letters = queue
+            .receive_dead_letters(100, Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    // In hand for a while: another sweep does not get them; acknowledged, they are gone.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let held = queue.receive_dead_letters(100, LONG).await.unwrap();
+    let mut got: Vec<String> = held.iter().map(|letter| letter.body.clone()).collect();
+    got.sort();
+    assert_eq!(got, bodies);
+    assert!(
+        queue
+            .receive_dead_letters(100, LONG)
+            .await
+            .unwrap()
+            .is_empty(),
+        "hidden while in hand"
+    );
+    for letter in &held {
+        queue.ack_dead_letter(&letter.receipt).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(
+        queue
+            .receive_dead_letters(100, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty(),
+        "removed once handled"
     );
 }

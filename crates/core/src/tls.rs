@@ -1,12 +1,12 @@
-//! Telling a certificate the client does not accept apart from other connection failures:
-//! the first cannot be fixed by trying again, the others often can. (The same walk as the
-//! Salesforce adapter's, over the reqwest that async-openai uses.)
+//! Telling a certificate an HTTPS client does not accept apart from other connection failures:
+//! the first cannot be fixed by trying again, the others often can. Shared by the outbound
+//! adapters (Salesforce, OpenAI), whose reqwest clients use rustls.
 
 use std::error::Error;
 
 /// The rustls certificate error somewhere in `error`'s cause chain, described.
-pub(crate) fn certificate_failure(error: &reqwest13::Error) -> Option<String> {
-    let mut cause: Option<&(dyn Error + 'static)> = Some(error);
+pub fn certificate_failure(error: &(dyn Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
     while let Some(current) = cause {
         match current.downcast_ref::<rustls::Error>() {
             Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
