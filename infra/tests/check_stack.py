@@ -709,7 +709,8 @@ def check_moto(clients: dict[str, Any], resources: dict[str, Any], refs: dict[st
           "worker: no secret values in its environment")
     check(worker["SALESFORCE_USERNAME"] == PARAMETERS["SalesforceUsername"]
           and worker["OPENAI_MODEL"] == "gpt-4o-mini", "worker: non-secret settings as env")
-    check(authz["EXPEDITE_COGNITO_ISSUER"] == issuer and authz["EXPEDITE_CLIENT_ID"] == refs["UserPoolClient"]
+    check(authz["EXPEDITE_IDENTITY"] == "cognito"
+          and authz["EXPEDITE_COGNITO_ISSUER"] == issuer and authz["EXPEDITE_CLIENT_ID"] == refs["UserPoolClient"]
           and authz["EXPEDITE_LOG_FORMAT"] == "json" and "RUST_LOG" in authz,
           "authorizer: issuer, client id, JSON logs")
     check(not any(k.startswith("EXPEDITE_DYNAMODB") or k.startswith("EXPEDITE_SQS") for k in authz),
@@ -741,6 +742,8 @@ def check_moto(clients: dict[str, Any], resources: dict[str, Any], refs: dict[st
     check(dlq_arn not in w_grants["sqs:SendMessage"], "worker: never sends to the DLQ")
     check(w_grants["secretsmanager:GetSecretValue"] == {refs["OpenAiSecret"], refs["SalesforceSecret"]},
           "worker: GetSecretValue on exactly the two secrets")
+    check(w_grants["secretsmanager:DescribeSecret"] == {refs["OpenAiSecret"], refs["SalesforceSecret"]},
+          "worker: DescribeSecret on exactly the two secrets")
     check(set(a_grants) == {"logs:CreateLogStream", "logs:PutLogEvents",
                             "xray:PutTraceSegments", "xray:PutTelemetryRecords"},
           "authorizer: logs and traces only")
