@@ -121,28 +121,45 @@ impl SqliteQueue {
         .await
         .map_err(unavailable)?;
 
+        self.take(Lane::Live, max, visibility, now).await
+    }
+
+    /// Hides up to `max` visible messages of `lane` for `visibility` and hands them out; a
+    /// live delivery counts as a receive, taking a dead letter in hand does not.
+    async fn take(
+        &self,
+        lane: Lane,
+        max: usize,
+        visibility: Duration,
+        now: i64,
+    ) -> Result<Vec<Received>, QueueError> {
+        let (dead, counted) = match lane {
+            Lane::Live => (0, 1),
+            Lane::Dead => (1, 0),
+        };
         let token = uuid::Uuid::new_v4().to_string();
         let rows = sqlx::query(
             "UPDATE jobs
-             SET receive_count = receive_count + 1,
+             SET receive_count = receive_count + ?,
                  receipt = ? || ':' || id,
                  visible_at_ms = ?
              WHERE id IN (
                  SELECT id FROM jobs
-                 WHERE queue = ? AND dead = 0 AND visible_at_ms <= ?
+                 WHERE queue = ? AND dead = ? AND visible_at_ms <= ?
                  ORDER BY visible_at_ms, id
                  LIMIT ?)
              RETURNING body, receive_count, receipt",
         )
+        .bind(counted)
         .bind(&token)
         .bind(now.saturating_add(millis(visibility)))
         .bind(&self.name)
+        .bind(dead)
         .bind(now)
         .bind(i64::try_from(max).unwrap_or(i64::MAX))
         .fetch_all(self.db.pool())
         .await
         .map_err(unavailable)?;
-
         Ok(rows.into_iter().map(received).collect())
     }
 }
@@ -217,26 +234,7 @@ impl Queue for SqliteQueue {
         max: usize,
         visibility: Duration,
     ) -> Result<Vec<Received>, QueueError> {
-        let now = self.now_ms();
-        let token = uuid::Uuid::new_v4().to_string();
-        let rows = sqlx::query(
-            "UPDATE jobs SET receipt = ? || ':' || id, visible_at_ms = ?
-             WHERE id IN (
-                 SELECT id FROM jobs
-                 WHERE queue = ? AND dead = 1 AND visible_at_ms <= ?
-                 ORDER BY id
-                 LIMIT ?)
-             RETURNING body, receive_count, receipt",
-        )
-        .bind(&token)
-        .bind(now.saturating_add(millis(visibility)))
-        .bind(&self.name)
-        .bind(now)
-        .bind(i64::try_from(max).unwrap_or(i64::MAX))
-        .fetch_all(self.db.pool())
-        .await
-        .map_err(unavailable)?;
-        Ok(rows.into_iter().map(received).collect())
+        self.take(Lane::Dead, max, visibility, self.now_ms()).await
     }
 
     async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError> {
@@ -260,6 +258,13 @@ impl Queue for SqliteQueue {
     fn backend_name(&self) -> &'static str {
         "SQLite queue"
     }
+}
+
+/// The live queue, or its dead letters (the same table, `dead = 1`).
+#[derive(Debug, Clone, Copy)]
+enum Lane {
+    Live,
+    Dead,
 }
 
 /// A claimed row as a delivery.

@@ -150,3 +150,38 @@ async fn sync_errors_map_the_same_on_both_paths() {
         .both_say(StatusCode::FORBIDDEN, "forbidden", rest, sfn)
         .await;
 }
+
+#[tokio::test]
+async fn sign_in_errors_map_the_same_on_both_paths() {
+    let app = TestApp::spawn().await;
+    app.add_user("sam@example.com", "a long password 1", &[])
+        .await;
+    let rest = app
+        .client
+        .post(app.url("/auth/sign-in"))
+        .json(&serde_json::json!({"email": "sam@example.com", "password": "not it"}))
+        .send()
+        .await
+        .unwrap();
+    let rest_status = rest.status();
+    let rest_body: Value = rest.json().await.unwrap();
+    let sfn = app
+        .client
+        .post(app.url("/sfn/sign_in"))
+        .header("origin", format!("http://{}", app.addr))
+        .form(&[
+            ("email", "sam@example.com"),
+            ("password", "not it"),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let sfn_status = sfn.status();
+    let sfn_body: Value = sfn.json().await.unwrap();
+    assert_eq!(rest_status, StatusCode::UNAUTHORIZED, "{rest_body}");
+    assert_eq!(sfn_status, StatusCode::UNAUTHORIZED, "{sfn_body}");
+    assert_eq!(rest_body["error"]["code"], "unauthorized");
+    assert_eq!(sfn_body["code"], "unauthorized");
+    assert_eq!(rest_body["error"]["message"], sfn_body["message"]);
+}

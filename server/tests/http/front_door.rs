@@ -79,6 +79,12 @@ async fn a_page_its_assets_and_its_server_functions_take_the_front_doors_paths()
     let server = LambdaServer::start().await;
     let page = server.call("GET", "/sign-in").await;
     assert_eq!(page["statusCode"], 200, "{page}");
+    // Behind CloudFront the site is HTTPS only: HSTS on every response.
+    let headers = page["multiValueHeaders"].to_string() + &page["headers"].to_string();
+    assert!(
+        headers.contains("strict-transport-security"),
+        "HSTS on Lambda: {headers}"
+    );
     let html = page["body"].as_str().unwrap();
     let references = local_references(html);
     for asset in ["/pkg/expedite.js", "/pkg/expedite.css", "/favicon.svg"] {

@@ -10,11 +10,29 @@ use expedite_core::{
     jobs::{Attempt, Outcome, process_one},
     store::NewQuery,
 };
-use expedite_domain::{Prompt, QueryId, QueryStatus, UserId};
+use expedite_domain::{AiQuery, Prompt, QueryId, QueryStatus, UserId};
 use expedite_sqlite::Database;
 use expedite_test_support::openai::{ErrorKind, Script, Step};
 
 use crate::ai_jobs::{Harness, caller};
+
+/// Alice's question saved at `at` straight into the store, with no job.
+async fn save_without_job(harness: &Harness, at: expedite_domain::Timestamp) -> AiQuery {
+    let new = NewQuery {
+        id: QueryId::parse(uuid::Uuid::new_v4().to_string()).unwrap(),
+        owner: UserId::parse("alice").unwrap(),
+        prompt: Prompt::parse("Which accounts are in Banking?").unwrap(),
+        idempotency_key: None,
+        now: at,
+    };
+    harness
+        .services
+        .store()
+        .create_query(new)
+        .await
+        .unwrap()
+        .into_inner()
+}
 
 /// A second connection to the harness's database, for fault injection.
 async fn raw(harness: &Harness) -> sqlx::SqlitePool {
@@ -79,20 +97,7 @@ async fn embedded_the_sweep_queues_a_query_left_without_a_job_and_leaves_pending
     })
     .await;
     // A query saved without a job (as a crash between two steps once left them).
-    let stranded = NewQuery {
-        id: QueryId::parse(uuid::Uuid::new_v4().to_string()).unwrap(),
-        owner: UserId::parse("alice").unwrap(),
-        prompt: Prompt::parse("Which accounts are in Banking?").unwrap(),
-        idempotency_key: None,
-        now: harness.services.now().plus_millis(-60_000),
-    };
-    let stranded = harness
-        .services
-        .store()
-        .create_query(stranded)
-        .await
-        .unwrap()
-        .into_inner();
+    let stranded = save_without_job(&harness, harness.services.now().plus_millis(-60_000)).await;
     // And one submitted normally, whose job is waiting.
     let pending = harness.ask("Who is in Retail?").await;
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -195,19 +200,7 @@ async fn the_sweep_bound_is_measured_on_the_services_clock() {
         }
     })
     .await;
-    let stranded = NewQuery {
-        id: QueryId::parse(uuid::Uuid::new_v4().to_string()).unwrap(),
-        owner: UserId::parse("alice").unwrap(),
-        prompt: Prompt::parse("Which accounts are in Banking?").unwrap(),
-        idempotency_key: None,
-        now: harness.services.now(),
-    };
-    harness
-        .services
-        .store()
-        .create_query(stranded)
-        .await
-        .unwrap();
+    save_without_job(&harness, harness.services.now()).await;
     clock.advance(Duration::from_secs(599));
     assert_eq!(
         harness.services.requeue_stranded().await.queries,
