@@ -28,8 +28,8 @@ pub struct Swept {
 }
 
 impl Services {
-    /// Queues again the queries and sync runs still QUEUED [`Config::requeue_after`]
-    /// (crate::Config) after they were due: their job was lost between save and send (a
+    /// Queues again the queries and sync runs still QUEUED
+    /// [`Config::requeue_after`](crate::Config::requeue_after) after they were due: their job was lost between save and send (a
     /// crash, a queue outage). Where the backend can tell, work whose job is still waiting or
     /// in flight is left alone; elsewhere the duplicate is harmless (see [`crate::intake`]).
     pub async fn requeue_stranded(&self) -> Swept {
@@ -89,8 +89,9 @@ impl Services {
     /// work. Queries and sync runs still open are FAILED with a message; each handled letter is
     /// removed. A body that is not a job stays for an operator to read.
     pub(crate) async fn settle_dead_letters(&self) -> u32 {
-        let mut settled = 0;
-        while (settled as usize) < DEAD_LETTER_LIMIT {
+        // Letters taken in hand bound the sweep; only those settled and removed are counted.
+        let (mut taken, mut settled) = (0, 0);
+        while taken < DEAD_LETTER_LIMIT {
             let page = match self
                 .queue()
                 .receive_dead_letters(DEAD_LETTER_PAGE, DEAD_LETTER_HOLD)
@@ -103,16 +104,20 @@ impl Services {
                     break;
                 }
             };
+            taken += page.len();
             for letter in page {
                 let Ok(job) = serde_json::from_str::<Job>(&letter.body) else {
                     continue;
                 };
-                if self.settle(&job).await
-                    && let Err(error) = self.queue().ack_dead_letter(&letter.receipt).await
-                {
-                    tracing::warn!(%error, job.id = job.subject(), "could not remove a dead letter");
+                if !self.settle(&job).await {
+                    continue;
                 }
-                settled += 1;
+                match self.queue().ack_dead_letter(&letter.receipt).await {
+                    Ok(()) => settled += 1,
+                    Err(error) => tracing::warn!(
+                        %error, job.id = job.subject(), "could not remove a dead letter"
+                    ),
+                }
             }
         }
         if settled > 0 {
