@@ -1,6 +1,9 @@
 //! The Lambda entry: SQS batches and EventBridge scheduled events.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
 
 use aws_lambda_events::{eventbridge::EventBridgeEvent, sqs::SqsEvent};
 use expedite_core::{
@@ -34,19 +37,24 @@ pub struct UnsupportedEvent(String);
 const MAX_VISIBILITY: Duration = Duration::from_secs(12 * 3600);
 
 /// What the SQS side of a Lambda invocation needs: the deliveries before a message is
-/// dead-lettered, and the queue, to hold a failed message back for its retry delay.
+/// dead-lettered, the queue, to hold a failed message back for its retry delay, and when the
+/// invocation's time is up.
 #[derive(Clone, Copy)]
 pub struct Deliveries<'a> {
     pub max_receives: u32,
     /// `None` in tests that only look at the batch response.
     pub queue: Option<&'a dyn Queue>,
+    /// The invocation's deadline less the margin (see [`Attempt::deadline`]).
+    pub deadline: Option<Instant>,
 }
 
-/// Serves invocations from the Lambda Runtime API until the runtime stops.
+/// Serves invocations from the Lambda Runtime API until the runtime stops. `margin` is kept
+/// free before each invocation's deadline (`EXPEDITE_JOB_DEADLINE_MARGIN_SECS`).
 pub async fn run(
     handler: Arc<dyn JobHandler>,
     queue: Arc<dyn Queue>,
     max_receives: u32,
+    margin: Duration,
 ) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let (handler, queue) = (Arc::clone(&handler), Arc::clone(&queue));
@@ -54,11 +62,22 @@ pub async fn run(
             let deliveries = Deliveries {
                 max_receives,
                 queue: Some(queue.as_ref()),
+                deadline: Some(work_deadline(event.context.deadline, margin)),
             };
             handle_event(handler.as_ref(), deliveries, event.payload).await
         }
     }))
     .await
+}
+
+/// The instant by which work must stop: the invocation's deadline (milliseconds since the
+/// epoch, as the Runtime API gives it) less `margin`.
+pub fn work_deadline(deadline_ms: u64, margin: Duration) -> Instant {
+    let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    let left = deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    Instant::now() + left.saturating_sub(margin)
 }
 
 /// Dispatches one invocation payload: an SQS batch or a scheduled event.
@@ -100,6 +119,7 @@ async fn handle_sqs(
         let attempt = Attempt {
             receive_count,
             max_receives,
+            deadline: deliveries.deadline,
         };
         let body = record.body.unwrap_or_default();
         let outcome = process_one(handler, &body, attempt).await;
@@ -136,6 +156,7 @@ async fn handle_schedule(
     let once = Attempt {
         receive_count: 1,
         max_receives: 1,
+        deadline: None,
     };
     match process_one(handler, &Job::ScheduledPoll.to_body(), once).await {
         Outcome::Ack => Ok(()),

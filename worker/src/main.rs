@@ -21,7 +21,8 @@ async fn main() -> anyhow::Result<()> {
     if config.deployment == Deployment::Lambda {
         let queue = Arc::clone(services.queue());
         let max_receives = queue.max_receives();
-        return worker::lambda::run(Arc::new(services), queue, max_receives)
+        let margin = config.job_deadline_margin;
+        return worker::lambda::run(Arc::new(services), queue, max_receives, margin)
             .await
             .map_err(|error| anyhow::anyhow!(error));
     }

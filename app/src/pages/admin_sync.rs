@@ -127,6 +127,7 @@ fn RunList(page: Page<SyncRun>, first: bool) -> impl IntoView {
                         <th scope="col" class="number">"Pulled"</th>
                         <th scope="col" class="number">"Pushed"</th>
                         <th scope="col" class="number">"Deleted"</th>
+                        <th scope="col" class="number">"Pages"</th>
                         <th scope="col">"Updated"</th>
                     </tr>
                 </thead>
@@ -154,11 +155,16 @@ fn RunRows(run: SyncRun) -> impl IntoView {
         (None, None) => "—".to_owned(),
         (start, end) => format!("{} → {}", maybe_time(start), maybe_time(end)),
     };
+    // A run that paused at a worker's time limit says in how many parts it ran.
+    let pages = match run.continuations {
+        0 => run.pages.to_string(),
+        n => format!("{} in {} parts", run.pages, n + 1),
+    };
     let issues = (!run.issues.is_empty()).then(|| {
         let count = run.issues.len();
         view! {
             <tr class="issues-row">
-                <td colspan="8">
+                <td colspan="9">
                     <table class="issues" data-testid="sync-issues">
                         <caption>{format!("{count} issue{}", if count == 1 { "" } else { "s" })}</caption>
                         <thead>
@@ -191,6 +197,7 @@ fn RunRows(run: SyncRun) -> impl IntoView {
             <td class="number">{run.pulled}</td>
             <td class="number">{run.pushed}</td>
             <td class="number">{run.deleted}</td>
+            <td class="number" data-testid="sync-pages">{pages}</td>
             <td class="nowrap"><time datetime=run.updated_at.to_rfc3339()>{format::time(run.updated_at)}</time></td>
         </tr>
         {issues}

@@ -57,6 +57,7 @@ pub fn query_job(query: &AiQuery) -> Job {
 pub fn sync_job(run: &SyncRun) -> Job {
     Job::SalesforceSync {
         sync_id: run.id.to_string(),
+        step: run.continuations,
     }
 }
 

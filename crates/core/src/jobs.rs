@@ -3,7 +3,7 @@
 //! Messages carry ids, never state: the store is the truth, so a redelivered message is
 //! harmless. [`process_one`] is what the local loop and the Lambda handler both call.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -14,8 +14,14 @@ use serde::{Deserialize, Serialize};
 pub enum Job {
     /// Answer the AI query with this id.
     AiQuery { query_id: String },
-    /// Run the Salesforce sync recorded under this id (manual, pull and push).
-    SalesforceSync { sync_id: String },
+    /// Run the Salesforce sync recorded under this id (manual: pull and push; scheduled:
+    /// pull). `step` counts the run's continuations: 0 for the first message, n for the one
+    /// queued when the run paused for the n-th time (see [`crate::sync::SyncEngine`]).
+    SalesforceSync {
+        sync_id: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        step: u32,
+    },
     /// The hourly incremental poll (EventBridge on AWS, a timer locally).
     ScheduledPoll,
 }
@@ -30,19 +36,28 @@ impl Job {
     pub fn subject(&self) -> &str {
         match self {
             Self::AiQuery { query_id } => query_id,
-            Self::SalesforceSync { sync_id } => sync_id,
+            Self::SalesforceSync { sync_id, .. } => sync_id,
             Self::ScheduledPoll => "scheduled",
         }
     }
 }
 
-/// How often this message has been delivered, so a handler knows when it has the last try.
+fn is_zero(step: &u32) -> bool {
+    *step == 0
+}
+
+/// One delivery of a message: how often it has been delivered, so a handler knows when it has
+/// the last try, and by when the work must stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempt {
     /// 1 on the first delivery.
     pub receive_count: u32,
     /// After this many deliveries the queue moves the message to the dead-letter queue.
     pub max_receives: u32,
+    /// When the delivery's time is up (a Lambda invocation's deadline, less a margin). Work
+    /// that can pause (a sync) saves its place and continues in another message before then;
+    /// `None` when self-hosted, where a job may take as long as it needs.
+    pub deadline: Option<Instant>,
 }
 
 impl Attempt {
@@ -161,6 +176,7 @@ mod tests {
     const FIRST: Attempt = Attempt {
         receive_count: 1,
         max_receives: 3,
+        deadline: None,
     };
 
     #[test]
@@ -171,6 +187,27 @@ mod tests {
         assert_eq!(job.to_body(), r#"{"kind":"ai_query","query_id":"q1"}"#);
         assert_eq!(serde_json::from_str::<Job>(&job.to_body()).unwrap(), job);
         assert_eq!(Job::ScheduledPoll.to_body(), r#"{"kind":"scheduled_poll"}"#);
+        let first = Job::SalesforceSync {
+            sync_id: "s1".into(),
+            step: 0,
+        };
+        // The first message of a run reads as it did before runs could continue.
+        assert_eq!(
+            first.to_body(),
+            r#"{"kind":"salesforce_sync","sync_id":"s1"}"#
+        );
+        let third = Job::SalesforceSync {
+            sync_id: "s1".into(),
+            step: 2,
+        };
+        assert_eq!(
+            third.to_body(),
+            r#"{"kind":"salesforce_sync","sync_id":"s1","step":2}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Job>(&third.to_body()).unwrap(),
+            third
+        );
     }
 
     #[tokio::test]
@@ -216,6 +253,7 @@ mod tests {
         let last = Attempt {
             receive_count: 3,
             max_receives: 3,
+            deadline: None,
         };
         assert!(last.is_last());
     }

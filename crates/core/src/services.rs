@@ -283,7 +283,7 @@ impl JobHandler for Services {
     async fn handle(&self, job: &Job, attempt: Attempt) -> Result<(), JobError> {
         match job {
             Job::AiQuery { query_id } => self.run_query(query_id, attempt).await,
-            Job::SalesforceSync { sync_id } => self.run_sync(sync_id, attempt).await,
+            Job::SalesforceSync { sync_id, step } => self.run_sync(sync_id, *step, attempt).await,
             Job::ScheduledPoll => self.scheduled_poll().await,
         }
     }

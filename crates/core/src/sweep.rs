@@ -144,7 +144,7 @@ impl Services {
                         }
                     })
             }
-            Job::SalesforceSync { sync_id } => self.fail_open_run(sync_id).await,
+            Job::SalesforceSync { sync_id, .. } => self.fail_open_run(sync_id).await,
             // The next tick polls again.
             Job::ScheduledPoll => Ok(()),
         };

@@ -7,8 +7,9 @@ use crate::{
     AccessError, Services,
     identity::Caller,
     intake::IntakeError,
-    jobs::{Attempt, JobError},
+    jobs::{Attempt, Job, JobError},
     store::StoreError,
+    sync::Continuations,
 };
 
 /// Why a sync use-case refused or failed.
@@ -74,8 +75,13 @@ impl Services {
             .ok_or(SyncError::NotFound)
     }
 
-    /// The manual-sync job.
-    pub(crate) async fn run_sync(&self, id: &str, attempt: Attempt) -> Result<(), JobError> {
+    /// The sync job (manual or scheduled), from the message numbered `step`.
+    pub(crate) async fn run_sync(
+        &self,
+        id: &str,
+        step: u32,
+        attempt: Attempt,
+    ) -> Result<(), JobError> {
         let id =
             SyncId::parse(id).map_err(|_| JobError::Permanent(format!("bad sync id {id:?}")))?;
         let Some(engine) = self.sync_engine() else {
@@ -83,7 +89,7 @@ impl Services {
                 "Salesforce is not configured".to_owned(),
             ));
         };
-        engine.run(&id, attempt).await
+        engine.run(&id, step, attempt, self).await
     }
 
     /// The scheduled poll: sweeps stranded and dead-lettered work, then records a SCHEDULED run
@@ -102,6 +108,23 @@ impl Services {
             .await
             .map_err(JobError::transient)?;
         tracing::info!(sync.id = %run.id, "scheduled sync queued");
+        Ok(())
+    }
+}
+
+/// A paused run goes on in a new message on the job queue.
+#[async_trait::async_trait]
+impl Continuations for Services {
+    async fn queue_continuation(&self, id: &SyncId, step: u32) -> Result<(), JobError> {
+        let job = Job::SalesforceSync {
+            sync_id: id.to_string(),
+            step,
+        };
+        self.queue()
+            .send(&job.to_body(), std::time::Duration::ZERO)
+            .await
+            .map_err(JobError::transient)?;
+        tracing::info!(sync.id = %id, step, "sync run continues in a new message");
         Ok(())
     }
 }

@@ -20,6 +20,6 @@ pub use ids::{CustomerId, InvalidId, QueryId, SyncId, UserId};
 pub use page::{Limit, Page, PageRequest};
 pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};
 pub use status::{Deployment, SystemStatus};
-pub use sync::{SyncIssue, SyncKind, SyncRun, SyncStatus};
+pub use sync::{SyncCheckpoint, SyncIssue, SyncKind, SyncPosition, SyncRun, SyncStatus};
 pub use timestamp::Timestamp;
 pub use user::{ADMINS_GROUP, Email, InvalidEmail, Me, Role, User, UserSummary};

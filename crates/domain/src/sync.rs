@@ -59,6 +59,30 @@ pub struct SyncIssue {
     pub message: String,
 }
 
+/// The position a run has reached inside its window, saved after every page it writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncCheckpoint {
+    /// The last record written, in the window's order (`SystemModstamp`, then `Id`); the
+    /// pull goes on after it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pulled_to: Option<SyncPosition>,
+    /// Every page of the window is written (and the watermark moved).
+    #[serde(default)]
+    pub pull_done: bool,
+    /// Manual runs: the push has handled the local edits up to this customer id.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pushed_to: Option<String>,
+}
+
+/// One record's place in the window's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncPosition {
+    pub system_modstamp: Timestamp,
+    pub id: String,
+}
+
 /// One sync run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -76,6 +100,16 @@ pub struct SyncRun {
     pub pulled: u32,
     pub pushed: u32,
     pub deleted: u32,
+    /// Query pages written so far.
+    #[serde(default)]
+    pub pages: u32,
+    /// How often the run paused at the end of a worker's time budget and went on in a
+    /// later delivery (on AWS, a Lambda invocation's time limit; never when self-hosted).
+    #[serde(default)]
+    pub continuations: u32,
+    /// How far the run has got, so that a later delivery resumes there.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub checkpoint: Option<SyncCheckpoint>,
     #[serde(default)]
     pub issues: Vec<SyncIssue>,
     pub created_at: Timestamp,
@@ -100,6 +134,9 @@ impl SyncRun {
             pulled: 0,
             pushed: 0,
             deleted: 0,
+            pages: 0,
+            continuations: 0,
+            checkpoint: None,
             issues: Vec::new(),
             created_at: now,
             updated_at: now,

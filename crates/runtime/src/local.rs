@@ -109,6 +109,7 @@ async fn run_message(handler: &dyn JobHandler, queue: &dyn Queue, message: Recei
     let attempt = Attempt {
         receive_count: message.receive_count,
         max_receives: queue.max_receives(),
+        deadline: None,
     };
     let result = match process_one(handler, &message.body, attempt).await {
         Outcome::Ack => queue.ack(&message.receipt).await,

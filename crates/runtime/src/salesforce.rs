@@ -9,7 +9,7 @@ use expedite_core::{
     Config,
     jobs::{Attempt, JobError},
     store::Store,
-    sync::SyncEngine,
+    sync::{Continuations, SyncEngine},
 };
 use expedite_domain::SyncId;
 use expedite_salesforce::{
@@ -151,8 +151,14 @@ struct DemoSync {
 
 #[async_trait]
 impl SyncEngine for DemoSync {
-    async fn run(&self, id: &SyncId, attempt: Attempt) -> Result<(), JobError> {
-        self.engine.run(id, attempt).await
+    async fn run(
+        &self,
+        id: &SyncId,
+        step: u32,
+        attempt: Attempt,
+        continuations: &dyn Continuations,
+    ) -> Result<(), JobError> {
+        self.engine.run(id, step, attempt, continuations).await
     }
 }
 
@@ -205,9 +211,13 @@ mod tests {
         let first = Attempt {
             receive_count: 1,
             max_receives: 5,
+            deadline: None,
         };
 
-        engine.run(&id, first).await.unwrap();
+        engine
+            .run(&id, 0, first, &expedite_core::sync::NoContinuations)
+            .await
+            .unwrap();
 
         let run = store.get_sync_run(&id).await.unwrap().unwrap();
         assert_eq!(run.status, SyncStatus::Completed, "{:?}", run.issues);

@@ -73,10 +73,12 @@ async fn manual_sync(services: &Services) -> SyncRun {
     let run = services.request_sync(&admin()).await.expect("accepted");
     let job = Job::SalesforceSync {
         sync_id: run.id.to_string(),
+        step: 0,
     };
     let first = Attempt {
         receive_count: 1,
         max_receives: 5,
+        deadline: None,
     };
     services
         .handle(&job, first)

@@ -20,6 +20,7 @@ use expedite_sqlite::{Database, SqliteStore};
 const ATTEMPT: Attempt = Attempt {
     receive_count: 1,
     max_receives: 3,
+    deadline: None,
 };
 const PAST_SETTLE: std::time::Duration = std::time::Duration::from_secs(180);
 
@@ -103,7 +104,10 @@ async fn timed_run(
         .await
         .expect("run");
     let started = Instant::now();
-    engine.run(&id, ATTEMPT).await.expect("sync");
+    engine
+        .run(&id, 0, ATTEMPT, &expedite_core::sync::NoContinuations)
+        .await
+        .expect("sync");
     let elapsed = started.elapsed().as_secs_f64();
     let run = store.get_sync_run(&id).await.expect("get").expect("run");
     assert_eq!(run.status, SyncStatus::Completed, "{:?}", run.issues);

@@ -2,7 +2,7 @@
 //! to [`Customer`], the SOQL of a sync window, and the body of a pushed edit.
 
 use expedite_core::store::FieldChange;
-use expedite_domain::{Customer, CustomerId, Timestamp};
+use expedite_domain::{Customer, CustomerId, SyncPosition, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -88,15 +88,31 @@ pub fn soql_datetime(at: Timestamp) -> String {
 
 /// The query of one sync window: `[lower, upper)` on `SystemModstamp` (from the beginning
 /// when `lower` is `None`), ordered by `SystemModstamp, Id` so that equal stamps page stably.
-pub fn window_soql(lower: Option<Timestamp>, upper: Timestamp) -> String {
+/// With `after`, only the records after that one in this order: a run resuming from its
+/// checkpoint.
+pub fn window_soql(
+    lower: Option<Timestamp>,
+    upper: Timestamp,
+    after: Option<&SyncPosition>,
+) -> String {
     let mut soql = format!("SELECT {} FROM Account WHERE ", ACCOUNT_FIELDS.join(", "));
     if let Some(lower) = lower {
         soql.push_str(&format!("SystemModstamp >= {} AND ", soql_datetime(lower)));
     }
-    soql.push_str(&format!(
-        "SystemModstamp < {} ORDER BY SystemModstamp, Id",
-        soql_datetime(upper)
-    ));
+    soql.push_str(&format!("SystemModstamp < {}", soql_datetime(upper)));
+    if let Some(after) = after {
+        let stamp = soql_datetime(after.system_modstamp);
+        // Salesforce ids are alphanumeric; anything else never reaches the query text.
+        let id: String = after
+            .id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        soql.push_str(&format!(
+            " AND (SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > '{id}'))"
+        ));
+    }
+    soql.push_str(" ORDER BY SystemModstamp, Id");
     soql
 }
 
@@ -164,16 +180,32 @@ mod tests {
     fn window_queries_are_half_open_and_ordered() {
         let lower = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
         let upper = lower.plus_millis(3_600_000);
-        let soql = window_soql(Some(lower), upper);
+        let soql = window_soql(Some(lower), upper, None);
         assert!(soql.starts_with("SELECT Id, Name, Type, "));
         assert!(soql.ends_with(
             "WHERE SystemModstamp >= 2024-01-01T00:00:00.000Z AND \
              SystemModstamp < 2024-01-01T01:00:00.000Z ORDER BY SystemModstamp, Id"
         ));
         assert!(
-            window_soql(None, upper)
+            window_soql(None, upper, None)
                 .contains("WHERE SystemModstamp < 2024-01-01T01:00:00.000Z ORDER BY")
         );
+    }
+
+    #[test]
+    fn resumed_windows_start_after_the_checkpoint_in_the_window_order() {
+        let upper = Timestamp::parse("2024-01-01T01:00:00Z").unwrap();
+        let after = SyncPosition {
+            system_modstamp: Timestamp::parse("2024-01-01T00:30:00.250Z").unwrap(),
+            id: "001000000000042AAA' OR Name != '".into(),
+        };
+        let soql = window_soql(None, upper, Some(&after));
+        assert!(soql.ends_with(
+            "WHERE SystemModstamp < 2024-01-01T01:00:00.000Z AND \
+             (SystemModstamp > 2024-01-01T00:30:00.250Z OR \
+             (SystemModstamp = 2024-01-01T00:30:00.250Z AND Id > '001000000000042AAAORName')) \
+             ORDER BY SystemModstamp, Id"
+        ));
     }
 
     #[test]

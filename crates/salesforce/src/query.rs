@@ -125,6 +125,11 @@ impl SalesforceClient {
 }
 
 impl QueryCursor {
+    /// Whether the last page has been read.
+    pub fn is_done(&self) -> bool {
+        matches!(self.next, Next::Done)
+    }
+
     /// The next page's records, or `None` after the last page.
     pub async fn next_page<T: DeserializeOwned>(
         &mut self,

@@ -300,6 +300,7 @@ async fn a_query_whose_job_was_dead_lettered_is_failed_by_the_scheduled_poll() {
     let poll = Attempt {
         receive_count: 1,
         max_receives: MAX_RECEIVES,
+        deadline: None,
     };
     harness
         .services

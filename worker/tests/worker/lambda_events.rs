@@ -29,6 +29,7 @@ fn sqs_record(message_id: &str, body: &str, receive_count: u32) -> Value {
 const FIVE: Deliveries<'static> = Deliveries {
     max_receives: 5,
     queue: None,
+    deadline: None,
 };
 
 fn scheduled_event() -> Value {
@@ -52,6 +53,7 @@ async fn sqs_batch_reports_only_the_messages_to_redeliver() {
     };
     let sync = Job::SalesforceSync {
         sync_id: "s-1".into(),
+        step: 0,
     };
     // First record succeeds, second fails transiently, third fails for good (recorded, acked).
     let handler = Recorder::scripted([
@@ -84,7 +86,8 @@ async fn sqs_batch_reports_only_the_messages_to_redeliver() {
         calls[1].1,
         Attempt {
             receive_count: 3,
-            max_receives: 5
+            max_receives: 5,
+            deadline: None,
         },
         "the receive count comes from ApproximateReceiveCount"
     );
@@ -174,6 +177,7 @@ async fn a_failed_record_is_held_back_for_its_retry_delay_before_it_is_reported(
     let deliveries = Deliveries {
         max_receives: 5,
         queue: Some(&queue),
+        deadline: None,
     };
     let response = handle_event(handler.as_ref(), deliveries, json!({"Records": [record]}))
         .await

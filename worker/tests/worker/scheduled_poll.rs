@@ -62,6 +62,7 @@ async fn a_poll_of_an_unreachable_org_ends_in_exactly_one_failed_run() {
             let attempt = Attempt {
                 receive_count: message.receive_count,
                 max_receives: MAX_RECEIVES,
+                deadline: None,
             };
             if process_one(&services, &message.body, attempt).await == Outcome::Ack {
                 queue.ack(&message.receipt).await.unwrap();

@@ -122,6 +122,7 @@ async fn embedded_the_sweep_queues_a_query_left_without_a_job_and_leaves_pending
             let attempt = Attempt {
                 receive_count: message.receive_count,
                 max_receives: queue.max_receives(),
+                deadline: None,
             };
             let outcome = process_one(&harness.services, &message.body, attempt).await;
             assert_eq!(outcome, Outcome::Ack);
@@ -164,6 +165,7 @@ async fn a_query_waiting_for_its_next_delivery_is_queued_with_the_reason() {
     let attempt = Attempt {
         receive_count: message.receive_count,
         max_receives: queue.max_receives(),
+        deadline: None,
     };
     let before = harness.services.now();
     let outcome = process_one(&harness.services, &message.body, attempt).await;

@@ -156,6 +156,10 @@ pub struct Config {
     /// Work still QUEUED this long after it was due is queued again by the sweep, which runs at
     /// start-up and with every scheduled poll (`EXPEDITE_REQUEUE_AFTER_SECS`, default 600).
     pub requeue_after: Duration,
+    /// On Lambda, how long before an invocation's deadline a job that can pause (a sync)
+    /// stops starting new pages, saves its place and continues in a new message
+    /// (`EXPEDITE_JOB_DEADLINE_MARGIN_SECS`, default 10).
+    pub job_deadline_margin: Duration,
     /// The store backend.
     pub store: StoreBackend,
     /// The queue backend.
@@ -286,6 +290,7 @@ impl Config {
             shutdown_grace: vars.secs_or("EXPEDITE_SHUTDOWN_GRACE_SECS", 10)?,
             poll_interval: vars.secs_or("EXPEDITE_POLL_INTERVAL_SECS", 3600)?,
             requeue_after: vars.secs_or("EXPEDITE_REQUEUE_AFTER_SECS", 600)?,
+            job_deadline_margin: vars.secs_or("EXPEDITE_JOB_DEADLINE_MARGIN_SECS", 10)?,
             store: match vars.get("EXPEDITE_STORE").unwrap_or("sqlite") {
                 "sqlite" => StoreBackend::Sqlite,
                 "dynamodb" => StoreBackend::DynamoDb {

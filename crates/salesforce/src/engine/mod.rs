@@ -3,8 +3,15 @@
 //!
 //! One run, in order: take the lease `salesforce-sync` (held by someone else → SKIPPED); fix
 //! the window (see [`Window::at`]); page through `queryAll` over the window, upserting each
-//! page as it arrives and renewing the lease; advance the watermark to the window's upper bound
-//! only when every page was written; on manual runs push pending edits; release the lease.
+//! page as it arrives, saving the checkpoint (the last record written) and renewing the lease;
+//! advance the watermark to the window's upper bound only when every page was written; on
+//! manual runs push pending edits; release the lease.
+//!
+//! A run may span deliveries. When the delivery has a deadline (a Lambda invocation) and the
+//! next page would likely end after it, the run pauses: the checkpoint is already saved, the
+//! lease is released and a continuation message is queued; the next delivery keeps the window
+//! and reads on after the checkpoint (`SystemModstamp > m OR (SystemModstamp = m AND Id > id)`,
+//! the window's own order), or goes on with the push after the last customer it handled.
 //!
 //! Decisions:
 //! - **API limit**: `REQUEST_LIMIT_EXCEEDED`, or usage at or above the stop threshold, ends the
@@ -29,7 +36,7 @@ use async_trait::async_trait;
 use expedite_core::{
     jobs::{Attempt, JobError},
     store::Store,
-    sync::SyncEngine,
+    sync::{Continuations, SyncEngine},
 };
 use expedite_domain::{SyncId, SyncIssue, SyncKind, SyncStatus, Timestamp};
 
@@ -96,11 +103,14 @@ impl std::fmt::Debug for SalesforceSync {
     }
 }
 
-/// How a run that did not fail ended.
+/// How a delivery of a run that did not fail ended.
 enum Ending {
     Completed,
     /// Stopped cleanly at the API limit; the watermark was kept.
     LimitReached(String),
+    /// The delivery's time is nearly up: the checkpoint is saved and the run goes on in the
+    /// next message.
+    Paused,
 }
 
 impl SalesforceSync {
@@ -154,32 +164,76 @@ impl SalesforceSync {
         progress.save().await?;
         tracing::info!(window.lower = ?window.lower, window.upper = %window.upper, "sync window fixed");
 
-        if let Ending::LimitReached(message) = self.pull(progress, window).await? {
-            return Ok(Ending::LimitReached(message));
-        }
-        let previous = self
-            .store
-            .watermark(SYNC_OBJECT)
-            .await
-            .map_err(Failure::store)?;
-        // Never backwards, even if a window was computed from an older watermark.
-        if previous.is_none_or(|mark| mark < window.upper) {
-            self.store
-                .set_watermark(SYNC_OBJECT, window.upper)
-                .await
-                .map_err(Failure::store)?;
+        let pull_done = progress
+            .run
+            .checkpoint
+            .as_ref()
+            .is_some_and(|c| c.pull_done);
+        if !pull_done {
+            match self.pull(progress, window).await? {
+                Ending::Completed => {}
+                stopped => return Ok(stopped),
+            }
+            self.advance_watermark(window).await?;
+            progress.checkpoint().pull_done = true;
+            progress.save().await?;
         }
         if progress.run.kind == SyncKind::Manual {
             return self.push(progress).await;
         }
         Ok(Ending::Completed)
     }
+
+    /// The whole window is written: the watermark becomes its upper bound, never backwards
+    /// (a window may have been computed from an older watermark).
+    async fn advance_watermark(&self, window: Window) -> Result<(), Failure> {
+        let previous = self
+            .store
+            .watermark(SYNC_OBJECT)
+            .await
+            .map_err(Failure::store)?;
+        if previous.is_none_or(|mark| mark < window.upper) {
+            self.store
+                .set_watermark(SYNC_OBJECT, window.upper)
+                .await
+                .map_err(Failure::store)?;
+        }
+        Ok(())
+    }
+
+    /// Queues the message that resumes the paused run and counts the continuation; when the
+    /// message cannot be sent, this delivery is retried and resumes from the same checkpoint.
+    async fn continue_later(
+        &self,
+        progress: &mut Progress<'_>,
+        continuations: &dyn Continuations,
+    ) -> Result<Ending, Failure> {
+        let next = progress.run.continuations + 1;
+        continuations
+            .queue_continuation(&progress.run.id, next)
+            .await
+            .map_err(|error| Failure::Transient(format!("queueing the continuation: {error}")))?;
+        progress.run.continuations = next;
+        tracing::info!(
+            step = next,
+            pages = progress.run.pages,
+            pulled = progress.run.pulled,
+            "sync run paused at the end of its time budget"
+        );
+        Ok(Ending::Paused)
+    }
 }
 
 #[async_trait]
 impl SyncEngine for SalesforceSync {
     #[tracing::instrument(skip_all, fields(sync.id = %id, attempt = attempt.receive_count))]
-    async fn run(&self, id: &SyncId, attempt: Attempt) -> Result<(), JobError> {
+    async fn run(
+        &self,
+        id: &SyncId,
+        step: u32,
+        attempt: Attempt,
+        continuations: &dyn Continuations,
+    ) -> Result<(), JobError> {
         let run = self
             .store
             .get_sync_run(id)
@@ -193,9 +247,18 @@ impl SyncEngine for SalesforceSync {
             tracing::info!(status = run.status.as_str(), "sync run already finished");
             return Ok(());
         }
+        if step < run.continuations {
+            // A later message carries the run on (this one was redelivered after it paused).
+            tracing::info!(
+                step,
+                continuations = run.continuations,
+                "superseded sync message"
+            );
+            return Ok(());
+        }
         // One holder per delivery: a redelivery while the first is still working must wait.
-        let holder = format!("{id}#{}", attempt.receive_count);
-        let mut progress = Progress::new(run, &*self.store, &self.clock, holder);
+        let holder = format!("{id}#{step}.{}", attempt.receive_count);
+        let mut progress = Progress::new(run, &*self.store, &self.clock, holder, attempt.deadline);
         let acquired = self
             .store
             .acquire_lease(
@@ -214,6 +277,11 @@ impl SyncEngine for SalesforceSync {
             // It expires on its own; the next run waits at most its time to live.
             tracing::warn!(%error, "could not release the sync lease");
         }
+        // Released first, so that the continuation finds the lease free.
+        let result = match result {
+            Ok(Ending::Paused) => self.continue_later(&mut progress, continuations).await,
+            other => other,
+        };
         progress.finish(result, attempt).await
     }
 }

@@ -1,10 +1,12 @@
 //! The run record as a run goes: counts and issues saved as they change, and the final status.
 
+use std::time::{Duration, Instant};
+
 use expedite_core::{
     jobs::{Attempt, JobError},
     store::{Store, StoreError},
 };
-use expedite_domain::{SyncIssue, SyncRun, SyncStatus};
+use expedite_domain::{SyncCheckpoint, SyncIssue, SyncRun, SyncStatus};
 
 use super::{Clock, Ending, SYNC_LEASE};
 use crate::SalesforceError;
@@ -42,12 +44,17 @@ impl Failure {
     }
 }
 
-/// The run being worked on, with what is needed to save it.
+/// The run being worked on, with what is needed to save it and the delivery's time budget.
 pub(super) struct Progress<'a> {
     pub(super) run: SyncRun,
     pub(super) holder: String,
     store: &'a dyn Store,
     clock: &'a Clock,
+    /// When this delivery must have stopped (see [`Attempt::deadline`]).
+    deadline: Option<Instant>,
+    /// Pages (or push chunks) this delivery wrote, and the slowest of them.
+    steps_here: u32,
+    slowest_step: Duration,
 }
 
 impl<'a> Progress<'a> {
@@ -56,13 +63,39 @@ impl<'a> Progress<'a> {
         store: &'a dyn Store,
         clock: &'a Clock,
         holder: String,
+        deadline: Option<Instant>,
     ) -> Self {
         Self {
             run,
             holder,
             store,
             clock,
+            deadline,
+            steps_here: 0,
+            slowest_step: Duration::ZERO,
         }
+    }
+
+    /// The run's checkpoint, created on first use.
+    pub(super) fn checkpoint(&mut self) -> &mut SyncCheckpoint {
+        self.run
+            .checkpoint
+            .get_or_insert_with(SyncCheckpoint::default)
+    }
+
+    /// Notes one page or push chunk written, which took `took`.
+    pub(super) fn stepped(&mut self, took: Duration) {
+        self.steps_here += 1;
+        self.slowest_step = self.slowest_step.max(took);
+    }
+
+    /// Whether the run should pause before its next step: another step as slow as the slowest
+    /// so far would end after the deadline. Every delivery takes at least one step, so a run
+    /// always advances.
+    pub(super) fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|deadline| {
+            self.steps_here > 0 && Instant::now() + self.slowest_step >= deadline
+        })
     }
 
     /// Writes the run as it is now.
@@ -109,6 +142,10 @@ impl<'a> Progress<'a> {
                 self.run.status = SyncStatus::Completed;
                 Ok(())
             }
+            Ok(Ending::Paused) => {
+                // Stays RUNNING with its checkpoint; the continuation message carries it on.
+                Ok(())
+            }
             Ok(Ending::LimitReached(message)) => {
                 self.run.status = SyncStatus::Completed;
                 self.issue(None, "API_LIMIT_REACHED", message);
@@ -143,6 +180,8 @@ impl<'a> Progress<'a> {
             pulled = self.run.pulled,
             deleted = self.run.deleted,
             pushed = self.run.pushed,
+            pages = self.run.pages,
+            continuations = self.run.continuations,
             issues = self.run.issues.len(),
             "sync run saved"
         );

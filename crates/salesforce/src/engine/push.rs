@@ -13,6 +13,8 @@
 //! made while its push was in flight stays pending and is re-dated to after the push, so the
 //! push's own `SystemModstamp` never makes it look like a conflict.
 
+use std::time::Instant;
+
 use expedite_core::store::LocalEdit;
 use expedite_domain::CustomerId;
 
@@ -26,7 +28,12 @@ use super::{
 
 impl SalesforceSync {
     pub(super) async fn push(&self, progress: &mut Progress<'_>) -> Result<Ending, Failure> {
-        let mut after: Option<CustomerId> = None;
+        let mut after: Option<CustomerId> = progress
+            .run
+            .checkpoint
+            .as_ref()
+            .and_then(|c| c.pushed_to.as_deref())
+            .and_then(|id| CustomerId::parse(id).ok());
         loop {
             let edits = self
                 .store
@@ -41,11 +48,17 @@ impl SalesforceSync {
             if let Some(message) = self.usage_stop() {
                 return Ok(Ending::LimitReached(message));
             }
+            if progress.out_of_time() {
+                return Ok(Ending::Paused);
+            }
+            let started = Instant::now();
             if let Some(ending) = self.push_chunk(progress, edits).await? {
                 return Ok(ending);
             }
+            progress.checkpoint().pushed_to = after.as_ref().map(ToString::to_string);
             progress.renew_lease(self.settings.lease_ttl).await?;
             progress.save().await?;
+            progress.stepped(started.elapsed());
             if !full_chunk {
                 return Ok(Ending::Completed);
             }

@@ -21,7 +21,7 @@ async fn sandbox(config: SandboxConfig) -> Sandbox {
 
 /// Reads every page of every account, deleted ones included.
 async fn read_all(client: &SalesforceClient) -> Vec<AccountRow> {
-    let mut cursor = client.cursor(window_soql(None, T0), true, Some(200));
+    let mut cursor = client.cursor(window_soql(None, T0, None), true, Some(200));
     let mut rows = Vec::new();
     while let Some(page) = cursor.next_page::<AccountRow>().await.expect("page") {
         assert!(page.len() <= 200);

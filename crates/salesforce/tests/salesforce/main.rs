@@ -2,6 +2,7 @@
 //! the embedded store on a temporary directory.
 
 mod client;
+mod continuations;
 mod hooked;
 mod pull;
 mod push;

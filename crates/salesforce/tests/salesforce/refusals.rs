@@ -8,7 +8,7 @@ use expedite_core::{jobs::JobError, store::FieldChange};
 use expedite_domain::{CustomerId, SyncKind, SyncStatus};
 use expedite_salesforce::{SalesforceClient, SalesforceError, edit_record};
 
-use crate::support::{FIRST, PAST_SETTLE, TestEnv};
+use crate::support::{FIRST, PAST_SETTLE, Queued, TestEnv};
 
 /// The website every pushed edit sets (no seeded account has it).
 const PUSHED: &str = "https://pushed.example";
@@ -106,7 +106,8 @@ async fn a_server_error_on_the_push_is_left_to_the_next_delivery() {
     let id = env.queue_run(SyncKind::Manual).await;
     let engine = env.engine();
 
-    let result = expedite_core::sync::SyncEngine::run(&engine, &id, FIRST).await;
+    let result =
+        expedite_core::sync::SyncEngine::run(&engine, &id, 0, FIRST, &Queued::default()).await;
 
     assert!(
         matches!(result, Err(JobError::Transient { .. })),
@@ -118,7 +119,7 @@ async fn a_server_error_on_the_push_is_left_to_the_next_delivery() {
         receive_count: 2,
         ..FIRST
     };
-    expedite_core::sync::SyncEngine::run(&engine, &id, second)
+    expedite_core::sync::SyncEngine::run(&engine, &id, 0, second, &Queued::default())
         .await
         .expect("the next delivery finishes the push");
     let run = env.stored_run(&id).await;

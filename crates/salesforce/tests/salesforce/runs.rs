@@ -6,7 +6,7 @@ use expedite_core::{jobs::JobError, sync::SyncEngine};
 use expedite_domain::{SyncKind, SyncStatus};
 use tokio::sync::{Mutex, oneshot};
 
-use crate::support::{FIRST, LAST, PAST_SETTLE, TestEnv};
+use crate::support::{FIRST, LAST, PAST_SETTLE, Queued, TestEnv};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scheduled_run_during_a_manual_run_is_skipped() {
@@ -32,7 +32,7 @@ async fn a_scheduled_run_during_a_manual_run_is_skipped() {
     let manual_id = env.queue_run(SyncKind::Manual).await;
     let manual = tokio::spawn({
         let id = manual_id.clone();
-        async move { manual_engine.run(&id, FIRST).await }
+        async move { manual_engine.run(&id, 0, FIRST, &Queued::default()).await }
     });
     paused_rx.await.unwrap();
 
@@ -86,7 +86,7 @@ async fn persistent_failures_retry_the_job_then_fail_the_run_on_the_last_attempt
     let id = env.queue_run(SyncKind::Scheduled).await;
 
     env.sandbox.fail_next(3, 503);
-    let result = engine.run(&id, FIRST).await;
+    let result = engine.run(&id, 0, FIRST, &Queued::default()).await;
     assert!(
         matches!(result, Err(JobError::Transient { .. })),
         "{result:?}"
@@ -100,7 +100,7 @@ async fn persistent_failures_retry_the_job_then_fail_the_run_on_the_last_attempt
     assert_eq!(env.watermark().await, None);
 
     env.sandbox.fail_next(3, 503);
-    let result = engine.run(&id, LAST).await;
+    let result = engine.run(&id, 0, LAST, &Queued::default()).await;
     assert!(matches!(result, Err(JobError::Permanent(_))), "{result:?}");
     let run = env.stored_run(&id).await;
     assert_eq!(run.status, SyncStatus::Failed);
@@ -111,7 +111,7 @@ async fn persistent_failures_retry_the_job_then_fail_the_run_on_the_last_attempt
     );
 
     // A finished run delivered again is left alone.
-    engine.run(&id, FIRST).await.unwrap();
+    engine.run(&id, 0, FIRST, &Queued::default()).await.unwrap();
     assert_eq!(env.stored_run(&id).await, run);
 }
 
@@ -123,11 +123,11 @@ async fn a_redelivered_run_finishes_in_the_window_it_started_with() {
     let engine = env.engine();
     let id = env.queue_run(SyncKind::Scheduled).await;
     env.sandbox.fail_next(3, 500);
-    assert!(engine.run(&id, FIRST).await.is_err());
+    assert!(engine.run(&id, 0, FIRST, &Queued::default()).await.is_err());
     let window = env.stored_run(&id).await.window_end;
 
     env.sandbox.advance(PAST_SETTLE);
-    engine.run(&id, FIRST).await.unwrap();
+    engine.run(&id, 0, FIRST, &Queued::default()).await.unwrap();
     let run = env.stored_run(&id).await;
     assert_eq!(run.status, SyncStatus::Completed);
     assert_eq!(run.window_end, window);

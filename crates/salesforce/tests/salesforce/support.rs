@@ -1,12 +1,16 @@
 //! A sandbox, an embedded store on a temporary directory and an engine over both, on one
 //! controllable clock (the sandbox's).
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
+use async_trait::async_trait;
 use expedite_core::{
     jobs::{Attempt, JobError},
     store::Store,
-    sync::SyncEngine,
+    sync::{Continuations, SyncEngine},
 };
 use expedite_domain::{Customer, CustomerId, SyncId, SyncKind, SyncRun, Timestamp};
 use expedite_salesforce::{
@@ -26,11 +30,31 @@ pub(crate) const PAST_SETTLE: Duration = Duration::from_secs(3 * 60);
 pub(crate) const FIRST: Attempt = Attempt {
     receive_count: 1,
     max_receives: 3,
+    deadline: None,
 };
 pub(crate) const LAST: Attempt = Attempt {
     receive_count: 3,
     max_receives: 3,
+    deadline: None,
 };
+
+/// Continuation messages kept in a list, as the queue would keep them: each entry is a step.
+#[derive(Debug, Default)]
+pub(crate) struct Queued(pub(crate) Mutex<Vec<u32>>);
+
+#[async_trait]
+impl Continuations for Queued {
+    async fn queue_continuation(&self, _: &SyncId, step: u32) -> Result<(), JobError> {
+        self.0.lock().unwrap().push(step);
+        Ok(())
+    }
+}
+
+impl Queued {
+    pub(crate) fn steps(&self) -> Vec<u32> {
+        self.0.lock().unwrap().clone()
+    }
+}
 
 pub(crate) struct TestEnv {
     pub(crate) sandbox: Sandbox,
@@ -113,7 +137,7 @@ impl TestEnv {
         attempt: Attempt,
     ) -> (SyncRun, Result<(), JobError>) {
         let id = self.queue_run(kind).await;
-        let result = engine.run(&id, attempt).await;
+        let result = engine.run(&id, 0, attempt, &Queued::default()).await;
         (self.stored_run(&id).await, result)
     }
 
