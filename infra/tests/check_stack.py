@@ -724,10 +724,14 @@ def check_moto(clients: dict[str, Any], resources: dict[str, Any], refs: dict[st
     w_grants = grants(statements(iam, roles["WorkerFunction"]))
     a_grants = grants(statements(iam, roles["AuthorizerFunction"]))
     for name, g in (("server", s_grants), ("worker", w_grants)):
-        for action in ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"):
+        for action in ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"):
             check(g.get(action) == table_arns | index_arns, f"{name}: {action} on the three tables and indexes only")
         check("dynamodb:Scan" not in g and "dynamodb:*" not in g, f"{name}: no Scan, no wildcard")
         check(not any("Identity" in r for rs in g.values() for r in rs), f"{name}: nothing on an identity table")
+    check(w_grants.get("dynamodb:UpdateItem") == table_arns | index_arns,
+          "worker: dynamodb:UpdateItem on the three tables and indexes only")
+    check(not any(a in s_grants for a in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")),
+          "server: no item updates, deletes or batch writes (the worker's)")
     check(s_grants["sqs:SendMessage"] == {queue_arn}, "server: sqs:SendMessage on JobsQueue only")
     check(s_grants["sqs:GetQueueAttributes"] == {queue_arn}, "server: reads the redrive policy")
     check(not any(a.startswith("sqs:") and a not in ("sqs:SendMessage", "sqs:GetQueueAttributes")

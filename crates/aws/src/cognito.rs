@@ -19,7 +19,7 @@ pub struct CognitoIdp {
 impl CognitoIdp {
     pub fn new(config: &aws_config::SdkConfig, client_id: impl Into<String>) -> Self {
         Self {
-            client: Client::new(config),
+            client: crate::calls::client!(aws_sdk_cognitoidentityprovider, config),
             client_id: client_id.into(),
         }
     }

@@ -1,17 +1,20 @@
 //! The AWS backends: [`DynamoStore`] (the store port on DynamoDB), [`SqsQueue`] (the queue
 //! port on SQS with a dead-letter queue), [`CognitoIdp`] (the identity provider port on a
 //! Cognito user pool) and [`SecretsManager`] (secrets read by reference at start-up). Only this
-//! crate knows the SDKs' types.
+//! crate knows the SDKs' types. Their clients record each AWS call when [`CALL_LOG_VAR`] names a
+//! file ([`calls`]).
 //!
 //! Tables and indexes are declared in `infra/template.yaml`; the names of the indexes used here
 //! are in [`dynamo::indexes`], and the tests create their tables from that template.
 
+pub mod calls;
 mod cognito;
 pub mod dynamo;
 pub mod provision;
 mod secrets;
 mod sqs;
 
+pub use calls::{CALL_LOG_VAR, CallLog};
 pub use cognito::CognitoIdp;
 pub use dynamo::{DynamoStore, TableNames};
 pub use secrets::{SecretText, SecretsError, SecretsManager};

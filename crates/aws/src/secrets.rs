@@ -51,7 +51,7 @@ pub struct SecretsManager {
 impl SecretsManager {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
         Self {
-            client: Client::new(config),
+            client: crate::calls::client!(aws_sdk_secretsmanager, config),
         }
     }
 

@@ -36,7 +36,7 @@ impl SqsQueue {
         max_receives: u32,
     ) -> Self {
         Self {
-            client: Client::new(config),
+            client: crate::calls::client!(aws_sdk_sqs, config),
             queue_url: queue_url.into(),
             dead_letter_url: dead_letter_url.into(),
             max_receives,

@@ -22,8 +22,9 @@ use tokio::sync::{Notify, oneshot};
 /// What the function returned for one invocation.
 pub type InvocationResult = Result<Value, Value>;
 
-#[derive(Default)]
 struct Shared {
+    /// The function's timeout: each invocation's deadline is this long after it is handed out.
+    timeout: Duration,
     queued: Mutex<VecDeque<(String, Value)>>,
     arrived: Notify,
     waiting: Mutex<HashMap<String, oneshot::Sender<InvocationResult>>>,
@@ -38,9 +39,21 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    /// Starts the API on a free port on 127.0.0.1.
+    /// Starts the API on a free port on 127.0.0.1, for a function with a 30 s timeout.
     pub async fn start() -> std::io::Result<Self> {
-        let shared = Arc::new(Shared::default());
+        Self::with_timeout(Duration::from_secs(30)).await
+    }
+
+    /// Starts the API for a function whose invocations may last `timeout` (the
+    /// `lambda-runtime-deadline-ms` each one is handed).
+    pub async fn with_timeout(timeout: Duration) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            timeout,
+            queued: Mutex::default(),
+            arrived: Notify::new(),
+            waiting: Mutex::default(),
+            init_errors: Mutex::default(),
+        });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route(
@@ -115,7 +128,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
             let deadline = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap_or_default()
-                + Duration::from_secs(30);
+                + shared.timeout;
             let mut headers = HeaderMap::new();
             let header = |v: &str| HeaderValue::from_str(v).expect("ascii header");
             headers.insert("lambda-runtime-aws-request-id", header(&id));

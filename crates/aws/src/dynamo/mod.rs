@@ -51,7 +51,7 @@ pub struct DynamoStore {
 
 impl DynamoStore {
     pub fn new(config: &aws_config::SdkConfig, tables: TableNames) -> Self {
-        Self::with_client(Client::new(config), tables)
+        Self::with_client(crate::calls::client!(aws_sdk_dynamodb, config), tables)
     }
 
     /// Over a client built elsewhere (e.g. with interceptors).

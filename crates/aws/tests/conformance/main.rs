@@ -3,6 +3,7 @@
 //! `scripts/test` starts moto on 127.0.0.1 and passes its URL in `EXPEDITE_TEST_MOTO_URL`.
 //! Every test gets its own tables (created from `infra/template.yaml`) and its own queues.
 
+mod calls;
 mod cognito;
 mod limits;
 mod moto;

@@ -1,0 +1,339 @@
+//! Starting and stopping the whole stack.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::Stdio,
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::Context;
+use expedite_aws::{TableNames, provision};
+use expedite_salesforce_sandbox::{Sandbox, SandboxConfig};
+use expedite_test_support::{
+    lambda_runtime_api::RuntimeApi,
+    openai::{OpenAiDouble, Script},
+};
+use tokio::process::{Child, Command};
+use tokio_util::sync::CancellationToken;
+
+use crate::{gateway, pump, routes::Routes};
+
+/// A Cognito user the stack creates (permanent password).
+#[derive(Debug, Clone)]
+pub struct StackUser {
+    pub email: String,
+    pub password: String,
+    pub admin: bool,
+}
+
+/// How to start the stack.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// moto's server, e.g. `http://127.0.0.1:5000`.
+    pub moto_url: String,
+    /// Where the `server`, `worker` and `authorizer` binaries are.
+    pub bin_dir: PathBuf,
+    /// The built site (`pkg/` inside), served under `/pkg` as CloudFront serves the bucket.
+    pub site_root: Option<PathBuf>,
+    /// The front door's port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Accounts seeded into the Salesforce sandbox.
+    pub accounts: usize,
+    pub users: Vec<StackUser>,
+    /// The worker function's timeout (the template's is 90 s).
+    pub worker_timeout: Duration,
+    /// `EXPEDITE_JOB_DEADLINE_MARGIN_SECS` for the worker.
+    pub deadline_margin: Duration,
+    /// The EventBridge schedule's rate (the template's is one hour).
+    pub schedule_every: Duration,
+    /// When set, each function logs its AWS calls to `<dir>/<LogicalId>.calls`.
+    pub call_log_dir: Option<PathBuf>,
+    /// Extra environment for the server function (e.g. sign-in limits for a test suite).
+    pub server_env: Vec<(String, String)>,
+    /// `RUST_LOG` for the functions.
+    pub log: String,
+}
+
+impl StackOptions {
+    /// The template's settings, against moto at `moto_url`, with binaries in `bin_dir`.
+    pub fn new(moto_url: impl Into<String>, bin_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            moto_url: moto_url.into(),
+            bin_dir: bin_dir.into(),
+            site_root: None,
+            port: 0,
+            accounts: 200,
+            users: Vec::new(),
+            worker_timeout: Duration::from_secs(90),
+            deadline_margin: Duration::from_secs(10),
+            schedule_every: Duration::from_secs(3600),
+            call_log_dir: None,
+            server_env: Vec::new(),
+            log: "warn".into(),
+        }
+    }
+}
+
+/// The running stack; everything stops when it is dropped.
+pub struct Stack {
+    addr: SocketAddr,
+    pub sandbox: Sandbox,
+    pub tables: TableNames,
+    pub queue_url: String,
+    pub aws: aws_config::SdkConfig,
+    _model: OpenAiDouble,
+    _functions: Vec<Child>,
+    stop: CancellationToken,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
+
+impl Stack {
+    pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let aws = provision::emulator_config(&options.moto_url).await;
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let tables = provision::create_tables(&aws, TEMPLATE, &suffix).await?;
+        let max_receives = template_default("MaxReceives")?.parse()?;
+        let (queue_url, dead_letter_url) =
+            provision::create_queues(&aws, &suffix, max_receives).await?;
+        let sqs = aws_sdk_sqs::Client::new(&aws);
+        let queue_arn = queue_attributes(&sqs, &queue_url).await?;
+        let (pool_id, client_id) = provision::create_user_pool(&aws).await?;
+        for user in &options.users {
+            let groups: &[&str] = if user.admin { &["admins"] } else { &[] };
+            provision::add_user(
+                &aws,
+                &pool_id,
+                &user.email,
+                &user.password,
+                provision::PasswordKind::Permanent,
+                groups,
+            )
+            .await?;
+        }
+        let model = OpenAiDouble::start(Script::new()).await;
+        let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+        let before = sandbox.now().plus_millis(-10 * 60 * 1000);
+        sandbox.seed_accounts_before(options.accounts, 42, before);
+        let openai_secret =
+            provision::create_secret(&aws, &format!("openai-{suffix}"), "sk-stack").await?;
+        let salesforce_json =
+            serde_json::json!({"client_secret": sandbox.config().client_secret}).to_string();
+        let salesforce_secret =
+            provision::create_secret(&aws, &format!("salesforce-{suffix}"), &salesforce_json)
+                .await?;
+
+        let issuer = format!("https://cognito-idp.us-east-1.amazonaws.com/{pool_id}");
+        let jwks_url = format!("{}/{pool_id}/.well-known/jwks.json", options.moto_url);
+        let identity = vec![
+            ("EXPEDITE_IDENTITY", "cognito".to_owned()),
+            ("EXPEDITE_COGNITO_ISSUER", issuer),
+            ("EXPEDITE_COGNITO_JWKS_URL", jwks_url),
+            ("EXPEDITE_CLIENT_ID", client_id),
+        ];
+        let backends = vec![
+            ("EXPEDITE_STORE", "dynamodb".to_owned()),
+            ("EXPEDITE_DYNAMODB_QUERIES_TABLE", tables.queries.clone()),
+            (
+                "EXPEDITE_DYNAMODB_CUSTOMERS_TABLE",
+                tables.customers.clone(),
+            ),
+            ("EXPEDITE_DYNAMODB_SYNC_TABLE", tables.sync.clone()),
+            ("EXPEDITE_QUEUE", "sqs".to_owned()),
+            ("EXPEDITE_SQS_QUEUE_URL", queue_url.clone()),
+            ("EXPEDITE_SQS_DEAD_LETTER_QUEUE_URL", dead_letter_url),
+            ("AWS_ENDPOINT_URL", options.moto_url.clone()),
+            ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+            ("SALESFORCE_CLIENT_ID", sandbox.config().client_id.clone()),
+            ("SALESFORCE_LOGIN_URL", sandbox.base_url()),
+        ];
+        let data = tempfile::tempdir()?;
+        let launcher = Launcher {
+            options: &options,
+            data: data.path(),
+        };
+
+        let server_api = RuntimeApi::with_timeout(Duration::from_secs(28)).await?;
+        let mut server_env: Vec<(String, String)> = [
+            ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true"),
+            ("EXPEDITE_REQUEST_TIMEOUT_SECS", "25"),
+            ("EXPEDITE_IN_PROCESS_WORKER", "false"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
+        server_env.extend(owned(&identity));
+        server_env.extend(owned(&backends));
+        server_env.extend(options.server_env.iter().cloned());
+        let server = launcher.spawn("server", "ServerFunction", &server_api, server_env)?;
+
+        let worker_api = Arc::new(RuntimeApi::with_timeout(options.worker_timeout).await?);
+        let mut worker_env = owned(&identity);
+        worker_env.extend(owned(&backends));
+        worker_env.extend([
+            ("EXPEDITE_AI_TIMEOUT_SECS".to_owned(), "80".to_owned()),
+            ("EXPEDITE_JOB_VISIBILITY_SECS".to_owned(), "540".to_owned()),
+            (
+                "EXPEDITE_JOB_DEADLINE_MARGIN_SECS".to_owned(),
+                options.deadline_margin.as_secs().to_string(),
+            ),
+            ("OPENAI_BASE_URL".to_owned(), model.base_url()),
+            ("EXPEDITE_OPENAI_SECRET_ARN".to_owned(), openai_secret),
+            (
+                "EXPEDITE_SALESFORCE_SECRET_ARN".to_owned(),
+                salesforce_secret,
+            ),
+        ]);
+        let worker = launcher.spawn("worker", "WorkerFunction", &worker_api, worker_env)?;
+
+        let authorizer_api = RuntimeApi::with_timeout(Duration::from_secs(5)).await?;
+        let authorizer = launcher.spawn(
+            "authorizer",
+            "AuthorizerFunction",
+            &authorizer_api,
+            owned(&identity),
+        )?;
+
+        let stop = CancellationToken::new();
+        let pump = pump::Pump {
+            worker: Arc::clone(&worker_api),
+            sqs,
+            queue_url: queue_url.clone(),
+            queue_arn,
+            timeout: options.worker_timeout + Duration::from_secs(5),
+        };
+        tokio::spawn(pump.run(stop.clone()));
+        tokio::spawn(pump::schedule(
+            Arc::clone(&worker_api),
+            options.schedule_every,
+            options.worker_timeout,
+            stop.clone(),
+        ));
+
+        let gateway = Arc::new(gateway::Gateway {
+            server: server_api,
+            authorizer: authorizer_api,
+            routes: Routes::from_template(TEMPLATE, "ServerFunction")?,
+            origin_secret: suffix,
+        });
+        let app = gateway::router(gateway, options.site_root.as_deref());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
+        let addr = listener.local_addr()?;
+        let serving = stop.clone();
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { serving.cancelled().await })
+                .await;
+        });
+        Ok(Self {
+            addr,
+            sandbox,
+            tables,
+            queue_url,
+            aws,
+            _model: model,
+            _functions: vec![server, worker, authorizer],
+            stop,
+            _data: data,
+        })
+    }
+
+    /// Where browsers and API clients reach the stack, e.g. `http://127.0.0.1:4000`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+struct Launcher<'a> {
+    options: &'a StackOptions,
+    data: &'a Path,
+}
+
+impl Launcher<'_> {
+    /// Starts `binary` in Lambda mode against `api`, with only the environment Lambda and the
+    /// template give it.
+    fn spawn(
+        &self,
+        binary: &str,
+        logical_id: &str,
+        api: &RuntimeApi,
+        env: Vec<(String, String)>,
+    ) -> anyhow::Result<Child> {
+        let path = self.options.bin_dir.join(binary);
+        let mut command = Command::new(&path);
+        command
+            .env_clear()
+            .envs(api.function_env(&format!("expedite-{binary}")))
+            .envs(env)
+            .env("EXPEDITE_DATA_DIR", self.data.join(binary))
+            .env("RUST_LOG", &self.options.log)
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if let Some(dir) = &self.options.call_log_dir {
+            command.env(
+                "EXPEDITE_AWS_CALL_LOG",
+                dir.join(format!("{logical_id}.calls")),
+            );
+        }
+        command
+            .spawn()
+            .with_context(|| format!("starting {}", path.display()))
+    }
+}
+
+fn owned(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// A parameter's default in the template.
+fn template_default(parameter: &str) -> anyhow::Result<String> {
+    let template: serde_yaml::Value = serde_yaml::from_str(TEMPLATE)?;
+    let value = &template["Parameters"][parameter]["Default"];
+    value
+        .as_u64()
+        .map(|n| n.to_string())
+        .or_else(|| value.as_str().map(str::to_owned))
+        .with_context(|| format!("the template has no default for {parameter}"))
+}
+
+/// Sets the template's visibility timeout on the jobs queue and returns the queue's ARN.
+async fn queue_attributes(sqs: &aws_sdk_sqs::Client, url: &str) -> anyhow::Result<String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let template: serde_yaml::Value = serde_yaml::from_str(TEMPLATE)?;
+    let visibility = template["Resources"]["JobsQueue"]["Properties"]["VisibilityTimeout"]
+        .as_u64()
+        .context("the template's JobsQueue has a VisibilityTimeout")?;
+    sqs.set_queue_attributes()
+        .queue_url(url)
+        .attributes(
+            QueueAttributeName::VisibilityTimeout,
+            visibility.to_string(),
+        )
+        .send()
+        .await?;
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await?;
+    attributes
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .cloned()
+        .context("the queue has an ARN")
+}
