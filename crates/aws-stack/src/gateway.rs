@@ -186,7 +186,11 @@ fn query_parameters(query: Option<&str>) -> (Value, Value) {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         // API Gateway hands the values on percent-decoded.
-        let decode = |s: &str| percent_decode(&s.replace('+', " "));
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         multi.entry(decode(name)).or_default().push(decode(value));
     }
     let single: Map<String, Value> = multi
@@ -194,28 +198,6 @@ fn query_parameters(query: Option<&str>) -> (Value, Value) {
         .map(|(name, values)| (name.clone(), json!(values.last())))
         .collect();
     (Value::Object(single), json!(multi))
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Runs the REQUEST authorizer: the `requestContext.authorizer` value on Allow, else the

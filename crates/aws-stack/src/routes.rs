@@ -46,9 +46,8 @@ impl Route {
 pub(crate) struct Routes(Vec<Route>);
 
 impl Routes {
-    /// Reads the `Api` events of `function` in the SAM template text.
-    pub(crate) fn from_template(template: &str, function: &str) -> anyhow::Result<Self> {
-        let template: Value = serde_yaml::from_str(template).context("reading the template")?;
+    /// Reads the `Api` events of `function` in the SAM template.
+    pub(crate) fn from_template(template: &Value, function: &str) -> anyhow::Result<Self> {
         let events = template["Resources"][function]["Properties"]["Events"]
             .as_mapping()
             .with_context(|| format!("{function} has no Events"))?;
@@ -84,8 +83,8 @@ mod tests {
 
     #[test]
     fn the_templates_routes_send_api_calls_through_the_authorizer_and_pages_straight_on() {
-        let template = include_str!("../../../infra/template.yaml");
-        let routes = Routes::from_template(template, "ServerFunction").unwrap();
+        let template = serde_yaml::from_str(include_str!("../../../infra/template.yaml")).unwrap();
+        let routes = Routes::from_template(&template, "ServerFunction").unwrap();
         let api = routes.find("/api/customers").unwrap();
         assert_eq!(api.resource, "/api/{proxy+}");
         assert!(api.authorized);

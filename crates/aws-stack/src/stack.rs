@@ -81,7 +81,6 @@ pub struct Stack {
     addr: SocketAddr,
     pub sandbox: Sandbox,
     pub tables: TableNames,
-    pub queue_url: String,
     pub aws: aws_config::SdkConfig,
     _model: OpenAiDouble,
     _functions: Vec<Child>,
@@ -99,14 +98,16 @@ const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
 
 impl Stack {
     pub async fn start(options: StackOptions) -> anyhow::Result<Self> {
+        let template: serde_yaml::Value =
+            serde_yaml::from_str(TEMPLATE).context("reading the template")?;
         let aws = provision::emulator_config(&options.moto_url).await;
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let tables = provision::create_tables(&aws, TEMPLATE, &suffix).await?;
-        let max_receives = template_default("MaxReceives")?.parse()?;
+        let max_receives = template_default(&template, "MaxReceives")?.parse()?;
         let (queue_url, dead_letter_url) =
             provision::create_queues(&aws, &suffix, max_receives).await?;
         let sqs = aws_sdk_sqs::Client::new(&aws);
-        let queue_arn = queue_attributes(&sqs, &queue_url).await?;
+        let queue_arn = queue_attributes(&template, &sqs, &queue_url).await?;
         let (pool_id, client_id) = provision::create_user_pool(&aws).await?;
         for user in &options.users {
             let groups: &[&str] = if user.admin { &["admins"] } else { &[] };
@@ -207,7 +208,7 @@ impl Stack {
         let pump = pump::Pump {
             worker: Arc::clone(&worker_api),
             sqs,
-            queue_url: queue_url.clone(),
+            queue_url,
             queue_arn,
             timeout: options.worker_timeout + Duration::from_secs(5),
         };
@@ -222,7 +223,7 @@ impl Stack {
         let gateway = Arc::new(gateway::Gateway {
             server: server_api,
             authorizer: authorizer_api,
-            routes: Routes::from_template(TEMPLATE, "ServerFunction")?,
+            routes: Routes::from_template(&template, "ServerFunction")?,
             origin_secret: suffix,
         });
         let app = gateway::router(gateway, options.site_root.as_deref());
@@ -239,7 +240,6 @@ impl Stack {
             addr,
             sandbox,
             tables,
-            queue_url,
             aws,
             _model: model,
             _functions: vec![server, worker, authorizer],
@@ -300,8 +300,7 @@ fn owned(pairs: &[(&str, String)]) -> Vec<(String, String)> {
 }
 
 /// A parameter's default in the template.
-fn template_default(parameter: &str) -> anyhow::Result<String> {
-    let template: serde_yaml::Value = serde_yaml::from_str(TEMPLATE)?;
+fn template_default(template: &serde_yaml::Value, parameter: &str) -> anyhow::Result<String> {
     let value = &template["Parameters"][parameter]["Default"];
     value
         .as_u64()
@@ -311,9 +310,12 @@ fn template_default(parameter: &str) -> anyhow::Result<String> {
 }
 
 /// Sets the template's visibility timeout on the jobs queue and returns the queue's ARN.
-async fn queue_attributes(sqs: &aws_sdk_sqs::Client, url: &str) -> anyhow::Result<String> {
+async fn queue_attributes(
+    template: &serde_yaml::Value,
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+) -> anyhow::Result<String> {
     use aws_sdk_sqs::types::QueueAttributeName;
-    let template: serde_yaml::Value = serde_yaml::from_str(TEMPLATE)?;
     let visibility = template["Resources"]["JobsQueue"]["Properties"]["VisibilityTimeout"]
         .as_u64()
         .context("the template's JobsQueue has a VisibilityTimeout")?;
