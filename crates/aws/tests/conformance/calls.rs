@@ -71,6 +71,22 @@ impl Intercept for Attempts {
     }
 }
 
+/// A user pool holding ana@example.com (permanent [`PASSWORD`]); returns its app client id.
+async fn pool_with_ana(config: &aws_config::SdkConfig) -> String {
+    let (pool_id, client_id) = provision::create_user_pool(config).await.unwrap();
+    provision::add_user(
+        config,
+        &pool_id,
+        "ana@example.com",
+        PASSWORD,
+        PasswordKind::Permanent,
+        &[],
+    )
+    .await
+    .unwrap();
+    client_id
+}
+
 #[tokio::test]
 async fn each_call_is_one_line_naming_its_iam_action() {
     let config = crate::moto::config().await;
@@ -101,17 +117,7 @@ async fn each_call_is_one_line_naming_its_iam_action() {
         .await
         .unwrap();
 
-    let (pool_id, client_id) = provision::create_user_pool(&config).await.unwrap();
-    provision::add_user(
-        &config,
-        &pool_id,
-        "ana@example.com",
-        PASSWORD,
-        PasswordKind::Permanent,
-        &[],
-    )
-    .await
-    .unwrap();
+    let client_id = pool_with_ana(&config).await;
     let cognito =
         aws_sdk_cognitoidentityprovider::config::Builder::from(&config).interceptor(log.clone());
     aws_sdk_cognitoidentityprovider::Client::from_conf(cognito.build())
@@ -192,17 +198,7 @@ async fn calls_through_the_constructors() {
         .await
         .unwrap();
 
-    let (pool_id, client_id) = provision::create_user_pool(&config).await.unwrap();
-    provision::add_user(
-        &config,
-        &pool_id,
-        "ana@example.com",
-        PASSWORD,
-        PasswordKind::Permanent,
-        &[],
-    )
-    .await
-    .unwrap();
+    let client_id = pool_with_ana(&config).await;
     let idp = CognitoIdp::new(&config, client_id);
     idp.sign_in("ana@example.com", PASSWORD).await.unwrap();
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use expedite_core::{jobs::Attempt, store::FieldChange, sync::SyncEngine};
-use expedite_domain::{CustomerId, SyncId, SyncKind, SyncRun, SyncStatus};
+use expedite_domain::{SyncId, SyncKind, SyncRun, SyncStatus};
 
 use crate::support::{FIRST, PAST_SETTLE, Queued, TestEnv};
 
@@ -110,20 +110,8 @@ async fn the_watermark_waits_for_the_whole_window_and_a_superseded_message_does_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manual_push_out_of_time_continues_after_the_last_chunk_it_sent() {
-    let env = TestEnv::start().await;
-    env.sandbox.seed_accounts(450, 8);
-    env.sandbox.advance(PAST_SETTLE);
-    env.sync(SyncKind::Scheduled).await;
-    env.sandbox.advance(Duration::from_secs(1));
-    for account in env.sandbox.accounts() {
-        let id = CustomerId::parse(&account.id).unwrap();
-        let change = vec![FieldChange::Industry(Some("Chemicals".into()))];
-        env.store
-            .record_local_edit(&id, change, env.sandbox.now())
-            .await
-            .unwrap();
-    }
-    env.sandbox.advance(PAST_SETTLE);
+    let chemicals = FieldChange::Industry(Some("Chemicals".into()));
+    let env = TestEnv::synced_with_edits(450, 8, chemicals).await;
     let id = env.queue_run(SyncKind::Manual).await;
 
     let runs = deliver_until_done(&env, &id).await;

@@ -173,22 +173,8 @@ async fn a_salesforce_change_too_recent_to_be_pulled_still_wins_over_an_older_ed
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_edits_than_one_collection_call_are_pushed_in_chunks() {
-    let env = TestEnv::start().await;
-    env.sandbox.seed_accounts(450, 8);
-    env.sandbox.advance(PAST_SETTLE);
-    env.sync(SyncKind::Scheduled).await;
-    env.sandbox.advance(Duration::from_secs(1));
-    for account in env.sandbox.accounts() {
-        env.store
-            .record_local_edit(
-                &id(&account.id),
-                vec![FieldChange::Industry(Some("Chemicals".into()))],
-                env.sandbox.now(),
-            )
-            .await
-            .unwrap();
-    }
-    env.sandbox.advance(Duration::from_secs(1));
+    let chemicals = FieldChange::Industry(Some("Chemicals".into()));
+    let env = TestEnv::synced_with_edits(450, 8, chemicals).await;
 
     let run = env.sync(SyncKind::Manual).await;
 

@@ -2,36 +2,18 @@
 //! becomes issues for its records, which stay pending, and the push goes on. Server errors
 //! are still retried by a later delivery.
 
-use std::time::Duration;
-
 use expedite_core::{jobs::JobError, store::FieldChange};
 use expedite_domain::{CustomerId, SyncKind, SyncStatus};
 use expedite_salesforce::{SalesforceClient, SalesforceError, edit_record};
 
-use crate::support::{FIRST, PAST_SETTLE, Queued, TestEnv};
+use crate::support::{FIRST, Queued, TestEnv};
 
 /// The website every pushed edit sets (no seeded account has it).
 const PUSHED: &str = "https://pushed.example";
 
 /// A synced org of `n` accounts, each with a pending local edit of its website.
 async fn edited(n: usize, seed: u64) -> TestEnv {
-    let env = TestEnv::start().await;
-    env.sandbox.seed_accounts(n, seed);
-    env.sandbox.advance(PAST_SETTLE);
-    env.sync(SyncKind::Scheduled).await;
-    env.sandbox.advance(Duration::from_secs(1));
-    for account in env.sandbox.accounts() {
-        env.store
-            .record_local_edit(
-                &CustomerId::parse(&account.id).unwrap(),
-                vec![FieldChange::Website(Some(PUSHED.into()))],
-                env.sandbox.now(),
-            )
-            .await
-            .unwrap();
-    }
-    env.sandbox.advance(Duration::from_secs(1));
-    env
+    TestEnv::synced_with_edits(n, seed, FieldChange::Website(Some(PUSHED.into()))).await
 }
 
 fn pushed(env: &TestEnv) -> usize {

@@ -9,7 +9,7 @@ use std::{
 use async_trait::async_trait;
 use expedite_core::{
     jobs::{Attempt, JobError},
-    store::Store,
+    store::{FieldChange, Store},
     sync::{Continuations, SyncEngine},
 };
 use expedite_domain::{Customer, CustomerId, SyncId, SyncKind, SyncRun, Timestamp};
@@ -139,6 +139,25 @@ impl TestEnv {
         let id = self.queue_run(kind).await;
         let result = engine.run(&id, 0, attempt, &Queued::default()).await;
         (self.stored_run(&id).await, result)
+    }
+
+    /// A synced org of `n` accounts, each with a pending local edit `change`, made a second
+    /// after the sync and a second before whatever the test runs next.
+    pub(crate) async fn synced_with_edits(n: usize, seed: u64, change: FieldChange) -> Self {
+        let env = Self::start().await;
+        env.sandbox.seed_accounts(n, seed);
+        env.sandbox.advance(PAST_SETTLE);
+        env.sync(SyncKind::Scheduled).await;
+        env.sandbox.advance(Duration::from_secs(1));
+        for account in env.sandbox.accounts() {
+            let id = CustomerId::parse(&account.id).expect("id");
+            env.store
+                .record_local_edit(&id, vec![change.clone()], env.sandbox.now())
+                .await
+                .expect("edit");
+        }
+        env.sandbox.advance(Duration::from_secs(1));
+        env
     }
 
     /// Runs a sync of `kind` to its end on the first delivery and returns the stored run.
