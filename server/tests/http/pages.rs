@@ -61,8 +61,12 @@ async fn dashboard_is_rendered_on_the_server_with_its_data() {
     // The status card comes from the server function, resolved during SSR.
     assert!(html.contains("Self-hosted (one process)"), "{html}");
     assert!(html.contains(r#"data-testid="status-checked""#));
-    // The hydration scripts point at the bundle cargo-leptos builds.
+    // The hydration scripts point at the bundle cargo-leptos builds, whoever built the server
+    // (this one was built by cargo, as cargo-lambda builds the AWS one): `expedite.wasm`,
+    // never the `expedite_bg.wasm` Leptos names without LEPTOS_OUTPUT_NAME.
     assert!(html.contains("/pkg/expedite.js"), "{html}");
+    assert!(html.contains("/pkg/expedite.wasm"), "{html}");
+    assert!(!html.contains("_bg.wasm"), "{html}");
     assert!(
         !html.contains("data-hydrated"),
         "only the browser marks hydration"
