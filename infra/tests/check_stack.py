@@ -605,6 +605,8 @@ def check_translated(t: dict[str, Any]) -> None:
           "the viewer-address function runs on every app request")
     check("x-expedite-viewer-ip" in res["ViewerAddressFunction"]["Properties"]["FunctionCode"],
           "the function sets the header the rate rule reads")
+    check("x-expedite-viewer-host" in res["ViewerAddressFunction"]["Properties"]["FunctionCode"],
+          "the function passes on the host the same-origin check compares")
     outputs = t["Outputs"]
     for key in ("SiteUrl", "SiteBucketName", "ApiUrl", "DistributionId"):
         check(key in outputs, f"output {key}")

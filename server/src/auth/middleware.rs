@@ -141,13 +141,25 @@ fn trusted_origin(headers: &HeaderMap, carries_session: bool) -> bool {
     }
 }
 
+/// The host the browser addressed, as the AWS stack's CloudFront function passes it on: the
+/// distribution replaces `Host` with API Gateway's own, so an `Origin` could never match it.
+pub(crate) const VIEWER_HOST: &str = "x-expedite-viewer-host";
+
 /// The browser says the request comes from this site: `Sec-Fetch-Site` when sent, else an
-/// `Origin` whose host is the request's `Host`. Neither header: not a browser we can trust.
+/// `Origin` whose host is the host the browser addressed ([`VIEWER_HOST`] behind the front
+/// door, else `Host`). Neither header: not a browser we can trust.
+///
+/// Honouring [`VIEWER_HOST`] from anyone is safe here: a page on another site cannot add a
+/// custom header to a cross-site request without a CORS preflight, which this server never
+/// grants, and a client that is not a browser gains nothing by forging an origin check.
 pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let host = headers
+        .get(VIEWER_HOST)
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     match (host, origin) {
         (Some(host), Some(origin)) => origin

@@ -179,6 +179,28 @@ async fn the_session_cookie_authenticates_and_cross_site_posts_are_refused() {
             "{origin:?} {site:?}"
         );
     }
+    // Behind the AWS front door `Host` is API Gateway's; the CloudFront function passes the
+    // host the browser addressed on, and an Origin naming another site still fails against it.
+    let behind_front_door = |origin: &str| {
+        app.client
+            .post(app.url("/sfn/system_status"))
+            .header(header::COOKIE, &cookie)
+            .header(header::HOST, "abc123.execute-api.us-east-1.amazonaws.com")
+            .header("x-expedite-viewer-host", "d111.cloudfront.net")
+            .header(header::ORIGIN, origin)
+            .send()
+    };
+    let forged = behind_front_door("https://evil.example").await.unwrap();
+    assert_eq!(forged.status(), 403);
+    let viewer = behind_front_door("https://d111.cloudfront.net")
+        .await
+        .unwrap();
+    assert_eq!(
+        viewer.status(),
+        200,
+        "the viewer's own origin passes the check"
+    );
+
     let out = app
         .client
         .post(app.url("/auth/sign-out"))
