@@ -1,4 +1,4 @@
-import { accounts } from "../playwright.config";
+import { accounts, answers } from "../playwright.config";
 import { test, expect, openHydrated, signIn } from "./fixtures";
 
 test("a user asks a question, watches it being answered, and finds it in the history", async ({ page }) => {
@@ -17,7 +17,7 @@ test("a user asks a question, watches it being answered, and finds it in the his
   const panel = page.getByTestId("query");
   await expect(panel.getByTestId("prompt")).toHaveText(prompt);
   await expect(panel.getByTestId("query-status")).toHaveText("COMPLETED", { timeout: 20_000 });
-  await expect(panel.getByTestId("answer")).toContainText("Demo responder");
+  await expect(panel.getByTestId("answer")).toContainText(answers.text);
   // The answer is text: nothing in it is rendered as markup.
   await expect(panel.getByTestId("answer").locator("script, iframe, img")).toHaveCount(0);
 
@@ -32,12 +32,12 @@ test("a user asks a question, watches it being answered, and finds it in the his
   await expect(page.getByRole("heading", { name: "Question details" })).toBeVisible();
   await expect(page.getByTestId("prompt")).toHaveText(prompt);
   await expect(page.getByTestId("query-status")).toHaveText("COMPLETED");
-  await expect(page.getByTestId("answer")).toContainText("Demo responder");
-  await expect(page.getByTestId("model")).toHaveText("demo");
+  await expect(page.getByTestId("answer")).toContainText(answers.text);
+  await expect(page.getByTestId("model")).toHaveText(answers.model);
 
   // Rendered on the server and hydrated (the fixture fails on any hydration warning).
   await openHydrated(page, `/history/${queryId}`);
-  await expect(page.getByTestId("answer")).toContainText("Demo responder");
+  await expect(page.getByTestId("answer")).toContainText(answers.text);
   await openHydrated(page, `/ask?query=${queryId}`);
   await expect(page.getByTestId("query-status")).toHaveText("COMPLETED");
 });
@@ -57,7 +57,7 @@ test("the question detail page is readable without JavaScript", async ({ browser
   await plain.goto(`/history/${queryId}`);
   await expect(plain.getByTestId("prompt")).toHaveText(prompt);
   await expect(plain.getByTestId("query-status")).toHaveText("COMPLETED");
-  await expect(plain.getByTestId("answer")).toContainText("Demo responder");
+  await expect(plain.getByTestId("answer")).toContainText(answers.text);
   await plain.goto("/history");
   await expect(plain.getByTestId("history").getByRole("link", { name: prompt })).toBeVisible();
   await context.close();
@@ -80,7 +80,7 @@ test("asking works as a plain form without JavaScript", async ({ browser }) => {
       return page.getByTestId("query-status").textContent();
     }, { timeout: 20_000 })
     .toBe("COMPLETED");
-  await expect(page.getByTestId("answer")).toContainText("Demo responder");
+  await expect(page.getByTestId("answer")).toContainText(answers.text);
   await context.close();
 });
 
@@ -143,6 +143,6 @@ test("a question still in progress is followed through the REST API until it is 
   await expect(page.getByTestId("query-status")).toHaveText("COMPLETED", { timeout: 20_000 });
   expect(rewritten).toBe(true);
   expect(polls.length).toBeGreaterThan(0);
-  await expect(page.getByTestId("answer")).toContainText("Demo responder");
+  await expect(page.getByTestId("answer")).toContainText(answers.text);
   await expect(page.getByTestId("cited").getByRole("link")).not.toHaveCount(0);
 });

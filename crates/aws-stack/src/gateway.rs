@@ -16,6 +16,7 @@ use axum::{
 use base64::{Engine, engine::general_purpose::STANDARD};
 use expedite_test_support::lambda_runtime_api::RuntimeApi;
 use serde_json::{Map, Value, json};
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::routes::{Route, Routes};
 
@@ -35,14 +36,21 @@ pub(crate) struct Gateway {
     pub(crate) origin_secret: String,
 }
 
-/// The router: the site's files under `/pkg`, the REST API for everything else.
-pub(crate) fn router(gateway: Arc<Gateway>, site_root: Option<&std::path::Path>) -> Router {
+/// The router: CloudFront's asset behaviours (`assets`, each a path pattern) from the site's
+/// files, the REST API for everything else.
+pub(crate) fn router(
+    gateway: Arc<Gateway>,
+    site_root: Option<&std::path::Path>,
+    assets: &[String],
+) -> Router {
     let mut router = Router::new();
-    if let Some(root) = site_root {
-        router = router.nest_service(
-            "/pkg",
-            tower_http::services::ServeDir::new(root.join("pkg")),
-        );
+    for pattern in assets {
+        let Some(root) = site_root else { break };
+        let file = |path: &str| root.join(path.trim_start_matches('/'));
+        router = match pattern.strip_suffix("/*") {
+            Some(prefix) => router.nest_service(prefix, ServeDir::new(file(prefix))),
+            None => router.route_service(pattern, ServeFile::new(file(pattern))),
+        };
     }
     router.fallback(forward).with_state(gateway)
 }
@@ -120,11 +128,18 @@ fn rest_event(
             .or_default()
             .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
-    // CloudFront: API Gateway's own Host, the viewer's address, the origin's shared secret.
+    // CloudFront: API Gateway's own Host; the viewer's address and Host (the stack's viewer
+    // function); the origin's shared secret.
     let host = format!("{API_ID}.execute-api.us-east-1.amazonaws.com");
     let ip = peer.ip().to_string();
+    let viewer_host = headers
+        .get(axum::http::header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
     multi.insert("host".into(), vec![host]);
     multi.insert("x-expedite-viewer-ip".into(), vec![ip.clone()]);
+    if let Some(viewer_host) = viewer_host {
+        multi.insert("x-expedite-viewer-host".into(), vec![viewer_host]);
+    }
     multi.insert(
         "x-expedite-origin-verify".into(),
         vec![gateway.origin_secret.clone()],

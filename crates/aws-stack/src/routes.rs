@@ -77,6 +77,20 @@ impl Routes {
     }
 }
 
+/// The paths CloudFront serves from the site's bucket: the `PathPattern`s of the distribution's
+/// cache behaviours whose origin is `assets` (`/pkg/*`, `/favicon.svg`).
+pub(crate) fn asset_paths(template: &Value) -> anyhow::Result<Vec<String>> {
+    let behaviours =
+        template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["CacheBehaviors"]
+            .as_sequence()
+            .context("the distribution has cache behaviours")?;
+    Ok(behaviours
+        .iter()
+        .filter(|b| b["TargetOriginId"].as_str() == Some("assets"))
+        .filter_map(|b| b["PathPattern"].as_str().map(str::to_owned))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +111,6 @@ mod tests {
         assert_eq!(root.proxy_of("/"), None);
         // `/api` itself is not under `/api/{proxy+}`.
         assert!(!routes.find("/api").unwrap().authorized);
+        assert_eq!(asset_paths(&template).unwrap(), ["/pkg/*", "/favicon.svg"]);
     }
 }

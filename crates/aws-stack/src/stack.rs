@@ -13,12 +13,15 @@ use expedite_aws::{TableNames, provision};
 use expedite_salesforce_sandbox::{Sandbox, SandboxConfig};
 use expedite_test_support::{
     lambda_runtime_api::RuntimeApi,
-    openai::{OpenAiDouble, Script},
+    openai::{DEFAULT_ANSWER, OpenAiDouble, Script, Step},
 };
 use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
-use crate::{gateway, pump, routes::Routes};
+use crate::{
+    gateway, pump,
+    routes::{self, Routes},
+};
 
 /// A Cognito user the stack creates (permanent password).
 #[derive(Debug, Clone)]
@@ -121,7 +124,7 @@ impl Stack {
             )
             .await?;
         }
-        let model = OpenAiDouble::start(Script::new()).await;
+        let model = OpenAiDouble::start(model_script()).await;
         let sandbox = Sandbox::start(SandboxConfig::default()).await?;
         let before = sandbox.now().plus_millis(-10 * 60 * 1000);
         sandbox.seed_accounts_before(options.accounts, 42, before);
@@ -226,7 +229,8 @@ impl Stack {
             routes: Routes::from_template(&template, "ServerFunction")?,
             origin_secret: suffix,
         });
-        let app = gateway::router(gateway, options.site_root.as_deref());
+        let assets = routes::asset_paths(&template)?;
+        let app = gateway::router(gateway, options.site_root.as_deref(), &assets);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
         let addr = listener.local_addr()?;
         let serving = stop.clone();
@@ -292,6 +296,38 @@ impl Launcher<'_> {
     }
 }
 
+/// How the model double answers every question: one `search_customers` call for the largest
+/// customers, then an answer citing the first one the tool returned, so that answers go through
+/// the agent loop and the store as a real model's would.
+fn model_script() -> Script {
+    Script::new().fallback(|request| {
+        let messages = request["messages"].as_array().cloned().unwrap_or_default();
+        let last = messages.last().cloned().unwrap_or_default();
+        if last["role"] == "tool" {
+            let content = last["content"].as_str().unwrap_or_default();
+            return match first_account_id(content) {
+                Some(id) => Step::text(&format!(
+                    "{DEFAULT_ANSWER} The largest customer is [customer:{id}]."
+                )),
+                None => Step::text(DEFAULT_ANSWER),
+            };
+        }
+        if request["tools"].is_array() {
+            let largest = serde_json::json!({"sort": "revenue_desc", "limit": 5});
+            return Step::tool_call("search_customers", largest);
+        }
+        Step::text(DEFAULT_ANSWER)
+    })
+}
+
+/// The first Salesforce Account id (`001` and 15 more letters or digits) in `text`.
+fn first_account_id(text: &str) -> Option<&str> {
+    text.match_indices("001").find_map(|(at, _)| {
+        let id = text.get(at..at + 18)?;
+        id.chars().all(|c| c.is_ascii_alphanumeric()).then_some(id)
+    })
+}
+
 fn owned(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -338,4 +374,17 @@ async fn queue_attributes(
         .and_then(|a| a.get(&QueueAttributeName::QueueArn))
         .cloned()
         .context("the queue has an ARN")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_account_id_is_found_in_tool_output() {
+        let output =
+            r#"<crm_data>[{"id":"001Dn000000042IAA"},{"id":"001Dn0000000042IAA"}]</crm_data>"#;
+        assert_eq!(first_account_id(output), Some("001Dn0000000042IAA"));
+        assert_eq!(first_account_id("no ids, 001 only"), None);
+    }
 }

@@ -259,6 +259,20 @@ async fn the_aws_shaped_stack_answers_questions_and_syncs_with_continuations() {
         local == remote,
         "the DynamoDB copy differs from the sandbox"
     );
+    // With customers synced, an answer cites what its tool call read from DynamoDB.
+    let (status, accepted) = user
+        .send(
+            reqwest::Method::POST,
+            "/api/ai/query",
+            Some(json!({"prompt": "Who is our largest customer?"})),
+        )
+        .await;
+    assert_eq!(status, 202, "{accepted}");
+    let path = format!("/api/ai/query/{}", accepted["query_id"].as_str().unwrap());
+    let done = user.until_final(&path, Duration::from_secs(60)).await;
+    let cited = done["citations"].as_array().map_or(0, Vec::len);
+    assert!(cited > 0, "{done}");
+
     let (status, _) = admin.send(reqwest::Method::GET, "/readyz", None).await;
     assert_eq!(status, 200);
 
