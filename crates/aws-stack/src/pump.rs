@@ -124,19 +124,28 @@ pub(crate) async fn schedule(
             () = stop.cancelled() => return,
             _ = ticks.tick() => {}
         }
-        let event = json!({
-            "version": "0",
-            "id": uuid::Uuid::new_v4().to_string(),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": "123456789012",
-            "time": "1970-01-01T00:00:00Z",
-            "region": "us-east-1",
-            "resources": ["arn:aws:events:us-east-1:123456789012:rule/expedite-hourly-poll"],
-            "detail": {}
-        });
-        if let Some(Err(error)) = worker.invoke(event, timeout).await {
+        if let Err(error) = tick(&worker, timeout).await {
             tracing::warn!(%error, "the scheduled poll failed; the next tick retries");
         }
     }
+}
+
+/// One tick: the `Scheduled Event` EventBridge sends for the template's rule, and the
+/// function's answer.
+pub(crate) async fn tick(worker: &RuntimeApi, timeout: Duration) -> Result<Value, Value> {
+    let event = json!({
+        "version": "0",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "1970-01-01T00:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/expedite-hourly-poll"],
+        "detail": {}
+    });
+    worker
+        .invoke(event, timeout)
+        .await
+        .unwrap_or_else(|| Err(json!("the invocation timed out")))
 }

@@ -86,6 +86,8 @@ pub struct Stack {
     pub tables: TableNames,
     pub aws: aws_config::SdkConfig,
     _model: OpenAiDouble,
+    worker: Arc<RuntimeApi>,
+    worker_timeout: Duration,
     _functions: Vec<Child>,
     stop: CancellationToken,
     _data: tempfile::TempDir,
@@ -246,10 +248,18 @@ impl Stack {
             tables,
             aws,
             _model: model,
+            worker: worker_api,
+            worker_timeout: options.worker_timeout,
             _functions: vec![server, worker, authorizer],
             stop,
             _data: data,
         })
+    }
+
+    /// Sends the worker the schedule's `Scheduled Event` now, as EventBridge does at each
+    /// tick, and returns its answer (an error when the poll did not finish).
+    pub async fn tick_schedule(&self) -> Result<serde_json::Value, serde_json::Value> {
+        pump::tick(&self.worker, self.worker_timeout).await
     }
 
     /// Where browsers and API clients reach the stack, e.g. `http://127.0.0.1:4000`.

@@ -273,6 +273,42 @@ async fn the_aws_shaped_stack_answers_questions_and_syncs_with_continuations() {
     let cited = done["citations"].as_array().map_or(0, Vec::len);
     assert!(cited > 0, "{done}");
 
+    // The hourly schedule: EventBridge's event makes the worker queue a scheduled run, which
+    // the pump delivers; it reads only the window since the manual run.
+    stack
+        .tick_schedule()
+        .await
+        .expect("the scheduled poll finishes");
+    let started = Instant::now();
+    let scheduled = loop {
+        let runs = admin.get("/api/salesforce/syncs").await;
+        let found = runs["items"]
+            .as_array()
+            .and_then(|runs| runs.iter().find(|r| r["kind"] == "scheduled").cloned());
+        if let Some(run) = found {
+            break admin
+                .until_final(
+                    &format!("/api/salesforce/sync/{}", run["sync_id"].as_str().unwrap()),
+                    Duration::from_secs(120),
+                )
+                .await;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no scheduled run: {runs}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(scheduled["status"], "COMPLETED", "{scheduled}");
+    assert!(
+        scheduled["window_start"].is_string(),
+        "an incremental window: {scheduled}"
+    );
+    assert!(
+        scheduled["pulled"].as_u64().unwrap() < pulled,
+        "{scheduled}"
+    );
+
     let (status, _) = admin.send(reqwest::Method::GET, "/readyz", None).await;
     assert_eq!(status, 200);
 
