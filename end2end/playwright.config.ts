@@ -68,6 +68,8 @@ export default defineConfig({
           EXPEDITE_STACK_PORT: String(port),
           EXPEDITE_STACK_SITE_ROOT: process.env.E2E_SITE_ROOT ?? "",
           EXPEDITE_STACK_BIN_DIR: process.env.E2E_STACK_BIN_DIR ?? "",
+          // The server built with the site (its pages must hydrate with that site's bundle).
+          EXPEDITE_STACK_SERVER_BIN: serverBin ?? "",
           // The demo org's size and seed, as the self-hosted specs see it.
           EXPEDITE_STACK_ACCOUNTS: "2500",
           EXPEDITE_STACK_USERS: `${accounts.user.email}:${password}:user ${accounts.admin.email}:${password}:admin`,

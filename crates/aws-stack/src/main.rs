@@ -1,7 +1,8 @@
 //! `aws-stack`: starts the AWS-shaped stack (see the library) and serves until stopped.
 //!
 //! Settings from the environment: `EXPEDITE_STACK_MOTO_URL` (required), `EXPEDITE_STACK_BIN_DIR`
-//! (default: this binary's directory), `EXPEDITE_STACK_SITE_ROOT`, `EXPEDITE_STACK_PORT`
+//! (default: this binary's directory), `EXPEDITE_STACK_SERVER_BIN` (a `server` elsewhere, e.g.
+//! the release build made with the site), `EXPEDITE_STACK_SITE_ROOT`, `EXPEDITE_STACK_PORT`
 //! (default 0: a free port), `EXPEDITE_STACK_ACCOUNTS` (default 200), and
 //! `EXPEDITE_STACK_USERS`: `email:password:admin|user` entries separated by spaces. Prints
 //! `ready <url>` once the front door listens.
@@ -26,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
             .to_path_buf(),
     };
     let mut options = StackOptions::new(moto, bin_dir);
+    options.server_bin = var("EXPEDITE_STACK_SERVER_BIN").map(PathBuf::from);
     options.site_root = var("EXPEDITE_STACK_SITE_ROOT").map(PathBuf::from);
     if let Some(port) = var("EXPEDITE_STACK_PORT") {
         options.port = port.parse().context("EXPEDITE_STACK_PORT")?;

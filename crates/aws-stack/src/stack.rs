@@ -38,6 +38,9 @@ pub struct StackOptions {
     pub moto_url: String,
     /// Where the `server`, `worker` and `authorizer` binaries are.
     pub bin_dir: PathBuf,
+    /// A `server` binary to run instead of the one in `bin_dir` (the release build that
+    /// cargo-leptos made with the site, whose pages hydrate with that site's bundle).
+    pub server_bin: Option<PathBuf>,
     /// The built site (`pkg/` inside), served under `/pkg` as CloudFront serves the bucket.
     pub site_root: Option<PathBuf>,
     /// The front door's port on 127.0.0.1; 0 picks a free one.
@@ -65,6 +68,7 @@ impl StackOptions {
         Self {
             moto_url: moto_url.into(),
             bin_dir: bin_dir.into(),
+            server_bin: None,
             site_root: None,
             port: 0,
             accounts: 200,
@@ -283,7 +287,10 @@ impl Launcher<'_> {
         api: &RuntimeApi,
         env: Vec<(String, String)>,
     ) -> anyhow::Result<Child> {
-        let path = self.options.bin_dir.join(binary);
+        let path = match (&self.options.server_bin, binary) {
+            (Some(server), "server") => server.clone(),
+            _ => self.options.bin_dir.join(binary),
+        };
         let mut command = Command::new(&path);
         command
             .env_clear()
