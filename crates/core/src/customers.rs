@@ -1,6 +1,8 @@
 //! The customer use-cases: the synced Salesforce Accounts, listed and read by signed-in users.
 
-use expedite_domain::{Customer, CustomerFilter, CustomerId, Page, PageRequest};
+use expedite_domain::{
+    Customer, CustomerCount, CustomerFilter, CustomerId, CustomerTotals, Page, PageRequest,
+};
 
 use crate::{
     Services,
@@ -18,6 +20,8 @@ pub enum CustomerError {
     NotFound,
     #[error("The search text may be at most 200 characters.")]
     SearchTooLong,
+    #[error("A filter value may be at most 255 characters.")]
+    FilterTooLong,
     #[error("Only administrators may edit customers.")]
     Forbidden,
     #[error("{0}")]
@@ -34,18 +38,23 @@ impl Services {
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> Result<Page<Customer>, CustomerError> {
-        if filter
-            .search
-            .as_deref()
-            .is_some_and(|search| search.chars().count() > MAX_SEARCH)
-        {
-            return Err(CustomerError::SearchTooLong);
-        }
-        let filter = CustomerFilter {
-            search: CustomerFilter::search_text(filter.search.as_deref()),
-            sort: filter.sort,
-        };
+        let filter = checked(filter)?;
         Ok(self.store().list_customers(&filter, page).await?)
+    }
+
+    /// How many live customers match the filter.
+    pub async fn customer_count(
+        &self,
+        _caller: &Caller,
+        filter: &CustomerFilter,
+    ) -> Result<CustomerCount, CustomerError> {
+        let filter = checked(filter)?;
+        Ok(self.store().count_customers(&filter).await?)
+    }
+
+    /// What the live customers add up to, by industry, type and country.
+    pub async fn customer_totals(&self, _caller: &Caller) -> Result<CustomerTotals, CustomerError> {
+        Ok(self.store().customer_totals().await?)
     }
 
     /// One customer, deleted ones included (so cited answers never link to nothing).
@@ -80,6 +89,23 @@ impl Services {
         tracing::info!(customer.id = %customer.id, version = edit.version, "local edit recorded");
         Ok(edit)
     }
+}
+
+/// The filter as the store reads it, refused when a value is longer than any stored one.
+fn checked(filter: &CustomerFilter) -> Result<CustomerFilter, CustomerError> {
+    if filter
+        .search
+        .as_deref()
+        .is_some_and(|search| search.chars().count() > MAX_SEARCH)
+    {
+        return Err(CustomerError::SearchTooLong);
+    }
+    let too_long =
+        |value: &Option<String>| value.as_deref().is_some_and(|v| v.chars().count() > 255);
+    if too_long(&filter.industry) || too_long(&filter.account_type) || too_long(&filter.country) {
+        return Err(CustomerError::FilterTooLong);
+    }
+    Ok(filter.normalised())
 }
 
 /// Salesforce's own limits on the editable Account fields.

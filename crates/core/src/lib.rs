@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 mod customers;
 pub mod identity;
+mod insights;
 pub mod intake;
 pub mod jobs;
 mod queries;

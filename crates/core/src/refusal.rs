@@ -98,7 +98,9 @@ impl Refusal for CustomerError {
     fn code(&self) -> ErrorCode {
         match self {
             Self::NotFound => ErrorCode::NotFound,
-            Self::SearchTooLong | Self::InvalidEdit(_) => ErrorCode::BadRequest,
+            Self::SearchTooLong | Self::FilterTooLong | Self::InvalidEdit(_) => {
+                ErrorCode::BadRequest
+            }
             Self::Forbidden => ErrorCode::Forbidden,
             Self::Store(error) => error.code(),
         }

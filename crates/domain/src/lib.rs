@@ -7,6 +7,7 @@
 pub mod customer;
 pub mod error;
 pub mod ids;
+pub mod overview;
 pub mod page;
 pub mod query;
 pub mod status;
@@ -14,9 +15,12 @@ pub mod sync;
 pub mod timestamp;
 pub mod user;
 
-pub use customer::{Customer, CustomerFilter, CustomerSort};
+pub use customer::{
+    Customer, CustomerCount, CustomerFilter, CustomerSort, CustomerTotals, Segment, dollars,
+};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{CustomerId, InvalidId, QueryId, SyncId, UserId};
+pub use overview::{Account, LastSync, Overview};
 pub use page::{Limit, Page, PageRequest};
 pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};
 pub use status::{Deployment, SystemStatus};

@@ -2,13 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One page of a listing. `next_cursor` is absent on the last page.
+/// One page of a listing. `next_cursor` is absent on the last page; `prev_cursor`, where a
+/// listing offers it, is present when items come before this page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub next_cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub prev_cursor: Option<String>,
 }
 
 /// What a client asks for: where to continue and how many items at most.

@@ -112,6 +112,10 @@ pub struct SyncRun {
     pub checkpoint: Option<SyncCheckpoint>,
     #[serde(default)]
     pub issues: Vec<SyncIssue>,
+    /// The org's instance URL (`https://mydomain.my.salesforce.com`), as the run's first
+    /// sign-in reported it; record links are built on it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub instance_url: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -138,8 +142,28 @@ impl SyncRun {
             continuations: 0,
             checkpoint: None,
             issues: Vec::new(),
+            instance_url: None,
             created_at: now,
             updated_at: now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instance_url_is_optional_on_the_wire() {
+        let id = SyncId::parse("0190b4a2-0000-7000-8000-000000000001").unwrap();
+        let mut run = SyncRun::queued(id, SyncKind::Scheduled, None, Timestamp::from_millis(0));
+        let body = serde_json::to_value(&run).unwrap();
+        assert!(body.get("instance_url").is_none(), "skipped when none");
+        let read: SyncRun = serde_json::from_value(body).unwrap();
+        assert_eq!(read.instance_url, None, "runs saved before it read as none");
+        run.instance_url = Some("https://acme.my.salesforce.com".into());
+        let body = serde_json::to_value(&run).unwrap();
+        assert_eq!(body["instance_url"], "https://acme.my.salesforce.com");
+        assert_eq!(serde_json::from_value::<SyncRun>(body).unwrap(), run);
     }
 }

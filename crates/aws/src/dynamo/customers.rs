@@ -1,75 +1,47 @@
-//! Customers on DynamoDB: guarded batch upserts and listings over sparse sort indexes.
+//! Customers on DynamoDB: upserts that keep the rollup, and listings over sparse sort indexes.
 //!
-//! `BatchWriteItem` cannot carry conditions, so an upsert first reads the stored modstamps
-//! (`BatchGetItem`) and writes only records that are not older. Syncs hold a lease, so no other
-//! writer races between the read and the write.
+//! An upsert reads the stored version of each record (`BatchGetItem`), drops records older than
+//! it, and writes the rest with the rollup's counter changes in one `TransactWriteItems`, each
+//! put conditioned on the version it read (see `rollup.rs`). A lost race re-reads and retries.
 
-use std::{collections::HashMap, time::Duration};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::AttributeValue;
 use expedite_core::store::{
-    CustomerStore, FieldChange, LocalEdit, StoreError, UpsertReport, decode_cursor,
+    CustomerStore, FieldChange, LocalEdit, StoreError, UpsertReport, decode_position,
     keys::{customer_listing, name_key, normalised_search, revenue_key, search_text},
-    page_from,
+    two_way_page,
 };
 use expedite_domain::{
-    Customer, CustomerFilter, CustomerId, CustomerSort, Page, PageRequest, Timestamp,
+    Customer, CustomerCount, CustomerFilter, CustomerId, CustomerSort, CustomerTotals, Page,
+    PageRequest, Timestamp,
 };
 
 use super::{
     DynamoStore, TIE,
     attr::{Item, corrupt, get_bool, get_n, get_s, n, opt_n, opt_s, put_opt, s},
-    indexes, padded, unavailable,
+    indexes, padded,
+    rollup::Part,
+    unavailable,
 };
 
-/// DynamoDB's limits per call.
-const BATCH_GET_MAX: usize = 100;
-const BATCH_WRITE_MAX: usize = 25;
-/// Bounded retries of unprocessed items, with exponential back-off from 50 ms.
-const UNPROCESSED_RETRIES: u32 = 8;
-/// Items evaluated per page when a search filter may discard many.
+/// Customers per transaction: with the rollup's five updates well inside DynamoDB's 100
+/// actions, and each update's expression inside its 4 KB.
+const TRANSACT_PUTS: usize = 25;
+/// Items evaluated per page when a filter may discard many.
 const FILTERED_PAGE: i32 = 200;
+/// Items a count with a filter no rollup counter answers reads at most.
+const MAX_COUNTED: u64 = 20_000;
 
 #[async_trait]
 impl CustomerStore for DynamoStore {
     async fn upsert_customers(&self, batch: &[Customer]) -> Result<UpsertReport, StoreError> {
         let mut report = UpsertReport::default();
-        for chunk in batch.chunks(BATCH_GET_MAX) {
-            let stored = self.stored_modstamps(chunk).await?;
-            // Within one batch the newest version of a record wins, as it would one by one.
-            let mut newest: HashMap<&str, &Customer> = HashMap::new();
-            for customer in chunk {
-                let not_older = stored
-                    .get(customer.id.as_str())
-                    .is_none_or(|at| customer.system_modstamp.as_millis() >= *at);
-                if !not_older {
-                    report.stale += 1;
-                    continue;
-                }
-                match newest.get(customer.id.as_str()) {
-                    Some(seen) if seen.system_modstamp > customer.system_modstamp => {
-                        report.stale += 1
-                    }
-                    _ => {
-                        newest.insert(customer.id.as_str(), customer);
-                        report.written += 1;
-                    }
-                }
-            }
-            let writes: Vec<WriteRequest> = newest
-                .values()
-                .map(|customer| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(customer_item(customer)))
-                        .build()
-                        .map_err(corrupt)?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<Result<_, StoreError>>()?;
-            for writes in writes.chunks(BATCH_WRITE_MAX) {
-                self.batch_write(writes.to_vec()).await?;
-            }
+        for chunk in batch.chunks(TRANSACT_PUTS) {
+            let done = self.upsert_chunk(chunk).await?;
+            report.written += done.written;
+            report.stale += done.stale;
         }
         Ok(report)
     }
@@ -92,15 +64,21 @@ impl CustomerStore for DynamoStore {
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
-        let listing = customer_listing(filter);
+        let filter = filter.normalised();
+        let listing = customer_listing(&filter);
+        let position = page
+            .cursor
+            .as_deref()
+            .map(|text| decode_position(text, &listing))
+            .transpose()?;
         let (index, sk_attr, forward) = index_for(filter.sort);
-        let search = normalised_search(filter);
+        // A page before the cursor is read in the other direction, nearest first.
+        let forward = forward != position.as_ref().is_some_and(|position| position.before);
         let limit = page.limit.get();
-        let mut start: Option<Item> = match &page.cursor {
-            Some(cursor) => {
-                let (sk, id): (String, String) =
-                    serde_json::from_value(decode_cursor(cursor, &listing)?)
-                        .map_err(|_| StoreError::InvalidCursor)?;
+        let mut start: Option<Item> = match &position {
+            Some(position) => {
+                let (sk, id): (String, String) = serde_json::from_value(position.key.clone())
+                    .map_err(|_| StoreError::InvalidCursor)?;
                 Some(HashMap::from([
                     ("id".to_owned(), s(id)),
                     ("live".to_owned(), s("1")),
@@ -109,6 +87,7 @@ impl CustomerStore for DynamoStore {
             }
             None => None,
         };
+        let narrowing = FilterExpression::of(&filter);
         let mut items = Vec::new();
         loop {
             let wanted = limit as usize + 1 - items.len();
@@ -121,11 +100,8 @@ impl CustomerStore for DynamoStore {
                 .expression_attribute_values(":live", s("1"))
                 .scan_index_forward(forward)
                 .set_exclusive_start_key(start.take());
-            request = match &search {
-                Some(text) => request
-                    .filter_expression("contains(search_text, :q)")
-                    .expression_attribute_values(":q", s(text))
-                    .limit(FILTERED_PAGE),
+            request = match &narrowing {
+                Some(narrowing) => narrowing.apply_to_query(request).limit(FILTERED_PAGE),
                 None => request.limit(i32::try_from(wanted).unwrap_or(i32::MAX)),
             };
             let output = request.send().await.map_err(unavailable)?;
@@ -138,9 +114,47 @@ impl CustomerStore for DynamoStore {
             }
         }
         items.truncate(limit as usize + 1);
-        Ok(page_from(items, limit, &listing, |last| {
-            serde_json::json!([sort_key(filter.sort, last), last.id.as_str()])
-        }))
+        Ok(two_way_page(
+            items,
+            limit,
+            &listing,
+            position.as_ref(),
+            |item| serde_json::json!([sort_key(filter.sort, item), item.id.as_str()]),
+        ))
+    }
+
+    async fn count_customers(&self, filter: &CustomerFilter) -> Result<CustomerCount, StoreError> {
+        let filter = filter.normalised();
+        let exact = |count| CustomerCount {
+            count,
+            at_least: false,
+        };
+        // The rollup answers no filter, or one exact field alone.
+        match (
+            &filter.search,
+            &filter.industry,
+            &filter.account_type,
+            &filter.country,
+        ) {
+            (None, None, None, None) => {
+                return Ok(exact(self.live_count().await?));
+            }
+            (None, Some(value), None, None) => {
+                return Ok(exact(self.segment_count(Part::Industry, value).await?));
+            }
+            (None, None, Some(value), None) => {
+                return Ok(exact(self.segment_count(Part::Type, value).await?));
+            }
+            (None, None, None, Some(value)) => {
+                return Ok(exact(self.segment_count(Part::Country, value).await?));
+            }
+            _ => {}
+        }
+        self.count_by_reading(&filter).await
+    }
+
+    async fn customer_totals(&self) -> Result<CustomerTotals, StoreError> {
+        self.rollup_totals().await
     }
 
     async fn record_local_edit(
@@ -166,96 +180,85 @@ impl CustomerStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// The stored `system_modstamp` of each customer in `chunk` that exists.
-    async fn stored_modstamps(
-        &self,
-        chunk: &[Customer],
-    ) -> Result<HashMap<String, i64>, StoreError> {
-        let mut keys: Vec<Item> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for customer in chunk {
-            if seen.insert(customer.id.as_str()) {
-                keys.push(HashMap::from([("id".to_owned(), s(customer.id.as_str()))]));
-            }
-        }
-        let mut stored = HashMap::new();
-        let mut pending = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .projection_expression("id, system_modstamp")
-                .consistent_read(true)
-                .build()
-                .map_err(corrupt)?,
-        );
-        for attempt in 0..=UNPROCESSED_RETRIES {
-            let Some(request) = pending.take() else { break };
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            let output = self
+    /// Counts by reading the name index with the filter, up to [`MAX_COUNTED`] items.
+    async fn count_by_reading(&self, filter: &CustomerFilter) -> Result<CustomerCount, StoreError> {
+        let narrowing = FilterExpression::of(filter);
+        let mut count = 0_u64;
+        let mut scanned = 0_u64;
+        let mut start = None;
+        loop {
+            let mut request = self
                 .client
-                .batch_get_item()
-                .request_items(&self.tables.customers, request)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            for item in output
-                .responses()
-                .and_then(|r| r.get(&self.tables.customers))
-                .into_iter()
-                .flatten()
-            {
-                stored.insert(get_s(item, "id")?, get_n(item, "system_modstamp")?);
+                .query()
+                .table_name(&self.tables.customers)
+                .index_name(indexes::CUSTOMERS_BY_NAME)
+                .key_condition_expression("live = :live")
+                .expression_attribute_values(":live", s("1"))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start.take());
+            if let Some(narrowing) = &narrowing {
+                request = narrowing.apply_to_query(request);
             }
-            pending = output
-                .unprocessed_keys()
-                .and_then(|keys| keys.get(&self.tables.customers))
-                .filter(|keys| !keys.keys().is_empty())
-                .cloned();
-        }
-        if pending.is_some() {
-            return Err(StoreError::Unavailable(
-                "DynamoDB kept keys unprocessed".into(),
-            ));
-        }
-        Ok(stored)
-    }
-
-    /// Writes up to 25 items, retrying what DynamoDB leaves unprocessed.
-    async fn batch_write(&self, mut writes: Vec<WriteRequest>) -> Result<(), StoreError> {
-        for attempt in 0..=UNPROCESSED_RETRIES {
-            if writes.is_empty() {
-                return Ok(());
+            let output = request.send().await.map_err(unavailable)?;
+            count += output.count().max(0) as u64;
+            scanned += output.scanned_count().max(0) as u64;
+            start = output.last_evaluated_key().cloned();
+            if start.is_none() {
+                return Ok(CustomerCount {
+                    count,
+                    at_least: false,
+                });
             }
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
+            if scanned >= MAX_COUNTED {
+                return Ok(CustomerCount {
+                    count,
+                    at_least: true,
+                });
             }
-            let output = self
-                .client
-                .batch_write_item()
-                .request_items(&self.tables.customers, writes)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            writes = output
-                .unprocessed_items()
-                .and_then(|items| items.get(&self.tables.customers))
-                .cloned()
-                .unwrap_or_default();
-        }
-        if writes.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Unavailable(format!(
-                "DynamoDB left {} writes unprocessed",
-                writes.len()
-            )))
         }
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(50 * 2_u64.pow(attempt.min(6)))
+/// A filter as a DynamoDB filter expression over the stored attributes.
+struct FilterExpression {
+    expression: String,
+    values: Vec<(&'static str, String)>,
+}
+
+impl FilterExpression {
+    fn of(filter: &CustomerFilter) -> Option<Self> {
+        let mut terms = Vec::new();
+        let mut values = Vec::new();
+        if let Some(text) = normalised_search(filter) {
+            terms.push("contains(search_text, :q)");
+            values.push((":q", text));
+        }
+        for (term, name, value) in [
+            ("industry = :industry", ":industry", &filter.industry),
+            ("account_type = :type", ":type", &filter.account_type),
+            ("billing_country = :country", ":country", &filter.country),
+        ] {
+            if let Some(value) = value {
+                terms.push(term);
+                values.push((name, value.clone()));
+            }
+        }
+        (!terms.is_empty()).then(|| Self {
+            expression: terms.join(" AND "),
+            values,
+        })
+    }
+
+    fn apply_to_query(
+        &self,
+        mut request: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        request = request.filter_expression(&self.expression);
+        for (name, value) in &self.values {
+            request = request.expression_attribute_values(*name, s(value));
+        }
+        request
+    }
 }
 
 fn index_for(sort: CustomerSort) -> (&'static str, &'static str, bool) {
@@ -265,6 +268,7 @@ fn index_for(sort: CustomerSort) -> (&'static str, &'static str, bool) {
         CustomerSort::RevenueAsc => (indexes::CUSTOMERS_BY_REVENUE, "revenue_sk", true),
         CustomerSort::RevenueDesc => (indexes::CUSTOMERS_BY_REVENUE, "revenue_sk", false),
         CustomerSort::ModifiedDesc => (indexes::CUSTOMERS_BY_MODIFIED, "modified_sk", false),
+        CustomerSort::ModifiedAsc => (indexes::CUSTOMERS_BY_MODIFIED, "modified_sk", true),
     }
 }
 
@@ -272,7 +276,7 @@ fn sort_key(sort: CustomerSort, customer: &Customer) -> String {
     match sort {
         CustomerSort::NameAsc | CustomerSort::NameDesc => name_sk(customer),
         CustomerSort::RevenueAsc | CustomerSort::RevenueDesc => revenue_sk(customer),
-        CustomerSort::ModifiedDesc => modified_sk(customer),
+        CustomerSort::ModifiedDesc | CustomerSort::ModifiedAsc => modified_sk(customer),
     }
 }
 
@@ -299,7 +303,7 @@ fn modified_sk(customer: &Customer) -> String {
     )
 }
 
-fn customer_item(customer: &Customer) -> Item {
+pub(super) fn customer_item(customer: &Customer) -> Item {
     let mut item = Item::new();
     item.insert("id".into(), s(customer.id.as_str()));
     item.insert("name".into(), s(&customer.name));
@@ -317,6 +321,7 @@ fn customer_item(customer: &Customer) -> Item {
     put_opt(&mut item, "phone", customer.phone.as_deref());
     put_opt(&mut item, "website", customer.website.as_deref());
     put_opt(&mut item, "owner_id", customer.owner_id.as_deref());
+    put_opt(&mut item, "owner_name", customer.owner_name.as_deref());
     item.insert(
         "system_modstamp".into(),
         n(customer.system_modstamp.as_millis()),
@@ -349,6 +354,7 @@ fn read_customer(item: &Item) -> Result<Customer, StoreError> {
         phone: opt_s(item, "phone")?,
         website: opt_s(item, "website")?,
         owner_id: opt_s(item, "owner_id")?,
+        owner_name: opt_s(item, "owner_name")?,
         system_modstamp: Timestamp::from_millis(get_n(item, "system_modstamp")?),
         is_deleted: get_bool(item, "is_deleted")?,
         synced_at: Timestamp::from_millis(get_n(item, "synced_at")?),

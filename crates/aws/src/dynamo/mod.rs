@@ -6,6 +6,8 @@
 //!   due, for the sweep; `pk = IDEM#<owner>#<key>` items remember idempotency keys (with a TTL).
 //! - customers: `id` (by Salesforce id); sparse GSIs `by_name`, `by_revenue`, `by_modified` on
 //!   (`live`, `*_sk`): only live (not deleted) customers carry `live`, so listings skip deleted.
+//!   Every write keeps the rollup (`ROLLUP#customers#…` items of the sync table, see
+//!   `rollup.rs`) in the same transaction, so totals and breakdowns are read, not scanned.
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
 //!   `WATERMARK#<object>` and `LEASE#<name>` items; `EDIT#<customer id>` items hold local edits
 //!   waiting for a push, listed through `by_created` under `run_pk = EDIT`.
@@ -17,7 +19,9 @@ mod conditions;
 mod customers;
 mod edits;
 mod queries;
+mod rollup;
 mod sync;
+mod upsert;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{Client, error::SdkError};

@@ -1,12 +1,12 @@
-//! DynamoDB's batch limits are enforced by our code, not by the emulator (moto accepts more):
-//! an interceptor records every batch the store sends.
+//! DynamoDB's batch and transaction limits are enforced by our code, not by the emulator (moto
+//! accepts more): an interceptor records every batch and transaction the store sends.
 
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::{
     config::{ConfigBag, Intercept, interceptors::BeforeSerializationInterceptorContextRef},
     error::BoxError,
-    operation::{batch_get_item::BatchGetItemInput, batch_write_item::BatchWriteItemInput},
+    operation::{batch_get_item::BatchGetItemInput, transact_write_items::TransactWriteItemsInput},
 };
 use expedite_aws::DynamoStore;
 use expedite_core::store::CustomerStore;
@@ -14,7 +14,8 @@ use expedite_test_support::conformance::{T0, customer};
 
 #[derive(Debug, Default, Clone)]
 struct BatchSizes {
-    writes: Arc<Mutex<Vec<usize>>>,
+    /// Per transaction: its actions, its puts, and its longest expression.
+    writes: Arc<Mutex<Vec<(usize, usize, usize)>>>,
     gets: Arc<Mutex<Vec<usize>>>,
 }
 
@@ -28,11 +29,19 @@ impl Intercept for BatchSizes {
         context: &BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if let Some(input) = context.input().downcast_ref::<BatchWriteItemInput>() {
-            let items = input
-                .request_items()
-                .map_or(0, |tables| tables.values().map(Vec::len).sum());
-            self.writes.lock().unwrap().push(items);
+        if let Some(input) = context.input().downcast_ref::<TransactWriteItemsInput>() {
+            let items = input.transact_items();
+            let puts = items.iter().filter(|item| item.put().is_some()).count();
+            let longest = items
+                .iter()
+                .filter_map(|item| item.update())
+                .map(|update| update.update_expression().len())
+                .max()
+                .unwrap_or(0);
+            self.writes
+                .lock()
+                .unwrap()
+                .push((items.len(), puts, longest));
         }
         if let Some(input) = context.input().downcast_ref::<BatchGetItemInput>() {
             let keys = input
@@ -65,13 +74,15 @@ async fn batch_calls_stay_within_dynamodb_limits() {
     let writes = sizes.writes.lock().unwrap().clone();
     let gets = sizes.gets.lock().unwrap().clone();
     assert!(
-        writes.iter().all(|&n| (1..=25).contains(&n)),
-        "BatchWriteItem sizes {writes:?}"
+        writes
+            .iter()
+            .all(|&(actions, _, longest)| (1..=100).contains(&actions) && longest <= 4096),
+        "TransactWriteItems sizes (actions, puts, longest expression) {writes:?}"
     );
-    assert_eq!(writes.iter().sum::<usize>(), 260);
+    assert_eq!(writes.iter().map(|w| w.1).sum::<usize>(), 260);
     assert!(
         gets.iter().all(|&n| (1..=100).contains(&n)),
         "BatchGetItem sizes {gets:?}"
     );
-    assert_eq!(gets.len(), 3, "260 keys in reads of at most 100");
+    assert_eq!(gets.iter().sum::<usize>(), 260, "each key read once");
 }

@@ -223,6 +223,7 @@ async fn scan(
     let filter = CustomerFilter {
         search: CustomerFilter::search_text(filters.text.as_deref()),
         sort,
+        ..CustomerFilter::default()
     };
     let mut page = PageRequest {
         cursor: None,

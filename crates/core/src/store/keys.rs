@@ -47,11 +47,41 @@ pub fn normalised_search(filter: &CustomerFilter) -> Option<String> {
         .map(str::to_lowercase)
 }
 
-/// The listing a customer cursor belongs to: the sort and the search it was made for.
+/// Known annual revenue in whole cents, the unit totals are summed in; `None` when unknown
+/// (missing, negative or not a number), as [`revenue_key`] sorts it.
+pub fn revenue_cents(customer: &Customer) -> Option<i64> {
+    known_cents(customer.annual_revenue)
+}
+
+/// [`revenue_cents`] of a bare amount.
+pub fn known_cents(revenue: Option<f64>) -> Option<i64> {
+    revenue
+        .filter(|revenue| revenue.is_finite() && *revenue >= 0.0)
+        .map(|revenue| (revenue * 100.0).round() as i64)
+}
+
+/// The listing a customer cursor belongs to: the sort and every filter it was made for.
 pub fn customer_listing(filter: &CustomerFilter) -> String {
+    let filter = filter.normalised();
+    let exact = serde_json::json!([filter.industry, filter.account_type, filter.country]);
     format!(
-        "customers:{}:{}",
+        "customers:{}:{}:{exact}",
         filter.sort.as_str(),
-        normalised_search(filter).unwrap_or_default()
+        normalised_search(&filter).unwrap_or_default()
     )
+}
+
+/// Whether a live customer belongs in the filtered listing (the backends' queries express the
+/// same test; the use-cases and tests use this one).
+pub fn matches(filter: &CustomerFilter, customer: &Customer) -> bool {
+    let exact = |wanted: &Option<String>, value: &Option<String>| {
+        wanted
+            .as_ref()
+            .is_none_or(|wanted| value.as_ref() == Some(wanted))
+    };
+    !customer.is_deleted
+        && normalised_search(filter).is_none_or(|text| search_text(customer).contains(&text))
+        && exact(&filter.industry, &customer.industry)
+        && exact(&filter.account_type, &customer.account_type)
+        && exact(&filter.country, &customer.billing_country)
 }

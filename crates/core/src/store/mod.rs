@@ -12,11 +12,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use expedite_domain::{
-    AiQuery, Customer, CustomerFilter, CustomerId, Email, Page, PageRequest, Prompt, QueryId,
-    QueryStatus, SyncId, SyncRun, Timestamp, TokenUsage, User, UserId,
+    AiQuery, Customer, CustomerCount, CustomerFilter, CustomerId, CustomerTotals, Email, Page,
+    PageRequest, Prompt, QueryId, QueryStatus, SyncId, SyncRun, Timestamp, TokenUsage, User,
+    UserId,
 };
 
-pub use cursor::{Cursor, decode_cursor, encode_cursor, page_from};
+pub use cursor::{
+    Cursor, Position, decode_cursor, decode_position, encode_cursor, page_from, two_way_page,
+};
 pub use edits::{FieldChange, LocalEdit};
 
 /// Failures of the store itself.
@@ -176,12 +179,21 @@ pub trait CustomerStore: Send + Sync {
     /// Deleted customers are returned too (with `is_deleted`), so links never dangle.
     async fn get_customer(&self, id: &CustomerId) -> Result<Option<Customer>, StoreError>;
 
-    /// Live customers matching the filter; the cursor is only valid for the same filter.
+    /// Live customers matching the filter; the cursor is only valid for the same filter. Pages
+    /// link both ways: `prev_cursor` (a `before` cursor) asks for the page before.
     async fn list_customers(
         &self,
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError>;
+
+    /// How many live customers match the filter (its order aside).
+    async fn count_customers(&self, filter: &CustomerFilter) -> Result<CustomerCount, StoreError>;
+
+    /// What the live customers add up to, by industry, type and country. Cheap to ask on every
+    /// page load: SQLite aggregates its indexed table, DynamoDB reads the rollup its writes
+    /// maintain.
+    async fn customer_totals(&self) -> Result<CustomerTotals, StoreError>;
 
     /// Records a local change to a customer for the next manual sync to push: merged into the
     /// customer's pending edit (see [`LocalEdit::merged`]) or a new one. Returns the edit as

@@ -2,12 +2,13 @@
 
 use async_trait::async_trait;
 use expedite_core::store::{
-    CustomerStore, FieldChange, LocalEdit, StoreError, UpsertReport, decode_cursor,
+    CustomerStore, FieldChange, LocalEdit, StoreError, UpsertReport, decode_position,
     keys::{customer_listing, name_key, normalised_search, revenue_key, search_text},
-    page_from,
+    two_way_page,
 };
 use expedite_domain::{
-    Customer, CustomerFilter, CustomerId, CustomerSort, Page, PageRequest, Timestamp,
+    Customer, CustomerCount, CustomerFilter, CustomerId, CustomerSort, CustomerTotals, Page,
+    PageRequest, Timestamp,
 };
 use serde_json::{Value, json};
 use sqlx::{Row, sqlite::SqliteRow};
@@ -26,16 +27,17 @@ impl CustomerStore for SqliteStore {
             for customer in chunk {
                 let written = sqlx::query(
                     "INSERT INTO customers (id, name, account_type, industry, annual_revenue,
-                         billing_city, billing_country, phone, website, owner_id,
+                         billing_city, billing_country, phone, website, owner_id, owner_name,
                          system_modstamp_ms, is_deleted, synced_at_ms, name_key, revenue_key,
                          search_text)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (id) DO UPDATE SET
                          name = excluded.name, account_type = excluded.account_type,
                          industry = excluded.industry, annual_revenue = excluded.annual_revenue,
                          billing_city = excluded.billing_city,
                          billing_country = excluded.billing_country, phone = excluded.phone,
                          website = excluded.website, owner_id = excluded.owner_id,
+                         owner_name = excluded.owner_name,
                          system_modstamp_ms = excluded.system_modstamp_ms,
                          is_deleted = excluded.is_deleted, synced_at_ms = excluded.synced_at_ms,
                          name_key = excluded.name_key, revenue_key = excluded.revenue_key,
@@ -52,6 +54,7 @@ impl CustomerStore for SqliteStore {
                 .bind(&customer.phone)
                 .bind(&customer.website)
                 .bind(&customer.owner_id)
+                .bind(&customer.owner_name)
                 .bind(customer.system_modstamp.as_millis())
                 .bind(customer.is_deleted)
                 .bind(customer.synced_at.as_millis())
@@ -88,31 +91,36 @@ impl CustomerStore for SqliteStore {
         filter: &CustomerFilter,
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
-        let listing = customer_listing(filter);
+        let filter = filter.normalised();
+        let listing = customer_listing(&filter);
+        let position = page
+            .cursor
+            .as_deref()
+            .map(|text| decode_position(text, &listing))
+            .transpose()?;
+        // A page before the cursor is read in the other direction, nearest first.
+        let backwards = position.as_ref().is_some_and(|position| position.before);
         let (column, descending) = sort_column(filter.sort);
-        let (cmp, order) = if descending {
+        let (cmp, order) = if descending != backwards {
             ("<", "DESC")
         } else {
             (">", "ASC")
         };
-        let after = match &page.cursor {
-            Some(text) => Some(
-                serde_json::from_value::<(Value, String)>(decode_cursor(text, &listing)?)
+        let after = match &position {
+            Some(position) => Some(
+                serde_json::from_value::<(Value, String)>(position.key.clone())
                     .map_err(|_| StoreError::InvalidCursor)?,
             ),
             None => None,
         };
-        let search = normalised_search(filter);
         let sql = format!(
-            "SELECT * FROM customers
-             WHERE is_deleted = 0
-               AND (?1 IS NULL OR instr(search_text, ?1) > 0)
-               AND (?2 IS NULL OR ({column}, id) {cmp} (?2, ?3))
+            "SELECT * FROM customers WHERE {FILTERED}
+               AND (?5 IS NULL OR ({column}, id) {cmp} (?5, ?6))
              ORDER BY {column} {order}, id {order}
-             LIMIT ?4"
+             LIMIT ?7"
         );
         let limit = page.limit.get();
-        let mut query = sqlx::query(&sql).bind(search);
+        let mut query = bind_filter(sqlx::query(&sql), &filter);
         query = match &after {
             Some((Value::String(text), id)) => query.bind(text.clone()).bind(id.clone()),
             Some((Value::Number(n), id)) if column == "system_modstamp_ms" => query
@@ -133,14 +141,32 @@ impl CustomerStore for SqliteStore {
             .iter()
             .map(read_customer)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(page_from(items, limit, &listing, |last| {
-            let key = match filter.sort {
-                CustomerSort::NameAsc | CustomerSort::NameDesc => json!(name_key(last)),
-                CustomerSort::RevenueAsc | CustomerSort::RevenueDesc => json!(revenue_key(last)),
-                CustomerSort::ModifiedDesc => json!(last.system_modstamp.as_millis()),
-            };
-            json!([key, last.id.as_str()])
-        }))
+        Ok(two_way_page(
+            items,
+            limit,
+            &listing,
+            position.as_ref(),
+            |item| {
+                let key = match filter.sort {
+                    CustomerSort::NameAsc | CustomerSort::NameDesc => json!(name_key(item)),
+                    CustomerSort::RevenueAsc | CustomerSort::RevenueDesc => {
+                        json!(revenue_key(item))
+                    }
+                    CustomerSort::ModifiedDesc | CustomerSort::ModifiedAsc => {
+                        json!(item.system_modstamp.as_millis())
+                    }
+                };
+                json!([key, item.id.as_str()])
+            },
+        ))
+    }
+
+    async fn count_customers(&self, filter: &CustomerFilter) -> Result<CustomerCount, StoreError> {
+        self.count(&filter.normalised()).await
+    }
+
+    async fn customer_totals(&self) -> Result<CustomerTotals, StoreError> {
+        self.totals().await
     }
 
     async fn record_local_edit(
@@ -172,7 +198,26 @@ fn sort_column(sort: CustomerSort) -> (&'static str, bool) {
         CustomerSort::RevenueAsc => ("revenue_key", false),
         CustomerSort::RevenueDesc => ("revenue_key", true),
         CustomerSort::ModifiedDesc => ("system_modstamp_ms", true),
+        CustomerSort::ModifiedAsc => ("system_modstamp_ms", false),
     }
+}
+
+/// The live customers a filter keeps, with its values bound as `?1`–`?4` by [`bind_filter`].
+pub(super) const FILTERED: &str = "is_deleted = 0
+    AND (?1 IS NULL OR instr(search_text, ?1) > 0)
+    AND (?2 IS NULL OR industry = ?2)
+    AND (?3 IS NULL OR account_type = ?3)
+    AND (?4 IS NULL OR billing_country = ?4)";
+
+pub(super) fn bind_filter<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    filter: &CustomerFilter,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(normalised_search(filter))
+        .bind(filter.industry.clone())
+        .bind(filter.account_type.clone())
+        .bind(filter.country.clone())
 }
 
 fn read_customer(row: &SqliteRow) -> Result<Customer, StoreError> {
@@ -187,6 +232,7 @@ fn read_customer(row: &SqliteRow) -> Result<Customer, StoreError> {
         phone: row.get("phone"),
         website: row.get("website"),
         owner_id: row.get("owner_id"),
+        owner_name: row.get("owner_name"),
         system_modstamp: Timestamp::from_millis(row.get("system_modstamp_ms")),
         is_deleted: row.get("is_deleted"),
         synced_at: Timestamp::from_millis(row.get("synced_at_ms")),

@@ -5,6 +5,7 @@ mod edits;
 mod identity;
 mod queries;
 mod sync;
+mod totals;
 
 pub(crate) use queries::insert_query;
 pub(crate) use sync::write_sync_run;

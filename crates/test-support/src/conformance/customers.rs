@@ -7,7 +7,7 @@ use expedite_domain::{Customer, CustomerFilter, CustomerSort, Limit, PageRequest
 
 use super::{T0, customer, customer_id};
 
-fn page(limit: u32, cursor: Option<String>) -> PageRequest {
+pub(super) fn page(limit: u32, cursor: Option<String>) -> PageRequest {
     PageRequest {
         cursor,
         limit: Limit::parse(Some(limit)).expect("limit"),
@@ -15,7 +15,11 @@ fn page(limit: u32, cursor: Option<String>) -> PageRequest {
 }
 
 /// Every page of a listing, following cursors to the end.
-async fn list_all(store: &dyn Store, filter: &CustomerFilter, limit: u32) -> Vec<Customer> {
+pub(super) async fn list_all(
+    store: &dyn Store,
+    filter: &CustomerFilter,
+    limit: u32,
+) -> Vec<Customer> {
     let mut all = Vec::new();
     let mut cursor = None;
     for _ in 0..1000 {
@@ -116,7 +120,10 @@ pub async fn every_sort_pages_stably_across_equal_keys(store: &dyn Store) {
     store.upsert_customers(&batch).await.unwrap();
 
     for sort in CustomerSort::ALL {
-        let filter = CustomerFilter { search: None, sort };
+        let filter = CustomerFilter {
+            sort,
+            ..CustomerFilter::default()
+        };
         let listed = list_all(store, &filter, 4).await;
         let ids: HashSet<_> = listed.iter().map(|c| c.id.clone()).collect();
         assert_eq!(listed.len(), 23, "{sort:?}: every customer once");
@@ -142,7 +149,9 @@ fn sort_key(sort: CustomerSort, c: &Customer) -> (String, f64, String) {
         CustomerSort::RevenueAsc | CustomerSort::RevenueDesc => {
             (String::new(), c.annual_revenue.unwrap_or(-1.0), id)
         }
-        CustomerSort::ModifiedDesc => (String::new(), c.system_modstamp.as_millis() as f64, id),
+        CustomerSort::ModifiedDesc | CustomerSort::ModifiedAsc => {
+            (String::new(), c.system_modstamp.as_millis() as f64, id)
+        }
     }
 }
 
@@ -154,7 +163,7 @@ pub async fn search_matches_name_industry_type_and_city(store: &dyn Store) {
     let count = |search: &str| {
         let filter = CustomerFilter {
             search: Some(search.to_owned()),
-            sort: CustomerSort::NameAsc,
+            ..CustomerFilter::default()
         };
         async move { list_all(store, &filter, 5).await }
     };
@@ -195,14 +204,18 @@ pub async fn cursors_are_bound_to_sort_and_search(store: &dyn Store) {
     let cursor = first.next_cursor.expect("more pages");
 
     let by_revenue = CustomerFilter {
-        search: None,
         sort: CustomerSort::RevenueDesc,
+        ..CustomerFilter::default()
     };
     let searched = CustomerFilter {
         search: Some("same".into()),
-        sort: CustomerSort::NameAsc,
+        ..CustomerFilter::default()
     };
-    for filter in [by_revenue, searched] {
+    let narrowed = CustomerFilter {
+        industry: Some("Energy".into()),
+        ..CustomerFilter::default()
+    };
+    for filter in [by_revenue, searched, narrowed] {
         let result = store
             .list_customers(&filter, &page(2, Some(cursor.clone())))
             .await;

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod queries;
 pub mod queue;
 pub mod sync;
+pub mod totals;
 
 use expedite_domain::{Customer, CustomerId, Timestamp};
 
@@ -37,6 +38,7 @@ pub fn customer(n: u32, name: &str, modstamp: Timestamp) -> Customer {
         phone: Some(format!("+33 1 23 45 {n:04}")),
         website: Some(format!("https://example-{n}.test")),
         owner_id: Some("005000000000001AAA".to_owned()),
+        owner_name: Some("Ada Lovelace".to_owned()),
         system_modstamp: modstamp,
         is_deleted: false,
         synced_at: modstamp,
@@ -69,6 +71,11 @@ macro_rules! store_conformance_tests {
             customers::search_matches_name_industry_type_and_city,
             customers::cursors_are_bound_to_sort_and_search,
             customers::large_batches_are_written_whole,
+            totals::totals_add_up_live_customers_in_whole_cents,
+            totals::totals_follow_rewrites_deletes_and_stale_versions,
+            totals::the_median_is_the_middle_of_known_revenues,
+            totals::filters_narrow_listings_and_counts_exactly,
+            totals::pages_lead_back_the_way_they_came,
             edits::local_edits_merge_per_customer_and_list_in_id_order,
             edits::clearing_an_edit_keeps_changes_made_since,
             edits::concurrent_edits_of_one_customer_lose_no_change,
