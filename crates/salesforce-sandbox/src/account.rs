@@ -1,7 +1,7 @@
-//! The Account sObject: its fields, their types, record ids and the JSON a query returns.
+//! The Account sObject: its fields, their types and record ids (see `render` for the JSON a
+//! query returns).
 
 use expedite_domain::Timestamp;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// One Account as the sandbox holds it, deleted rows (the recycle bin) included.
 #[derive(Debug, Clone, PartialEq)]
@@ -184,6 +184,7 @@ impl Account {
             Field::BillingCountry => opt(&self.billing_country),
             Field::Phone => opt(&self.phone),
             Field::Website => opt(&self.website),
+            Field::OwnerId if self.owner_id.is_empty() => Value::Null,
             Field::OwnerId => Value::Text(&self.owner_id),
             Field::CreatedDate => Value::DateTime(self.created_date),
             Field::LastModifiedDate => Value::DateTime(self.last_modified_date),
@@ -247,46 +248,6 @@ pub(crate) fn normalise_id(id: &str) -> Option<String> {
         18 => Some(id.to_owned()),
         _ => None,
     }
-}
-
-/// A record as a query returns it: `attributes` first, then the selected fields in order.
-pub(crate) struct RecordJson<'a> {
-    pub(crate) account: &'a Account,
-    pub(crate) fields: &'a [Field],
-    pub(crate) version: &'a str,
-}
-
-impl Serialize for RecordJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.fields.len() + 1))?;
-        map.serialize_entry(
-            "attributes",
-            &Attributes {
-                kind: "Account",
-                url: format!(
-                    "/services/data/v{}/sobjects/Account/{}",
-                    self.version, self.account.id
-                ),
-            },
-        )?;
-        for field in self.fields {
-            match self.account.get(*field) {
-                Value::Null => map.serialize_entry(field.name(), &())?,
-                Value::Text(text) => map.serialize_entry(field.name(), text)?,
-                Value::Number(n) => map.serialize_entry(field.name(), &n)?,
-                Value::Boolean(b) => map.serialize_entry(field.name(), &b)?,
-                Value::DateTime(at) => map.serialize_entry(field.name(), &format_datetime(at))?,
-            }
-        }
-        map.end()
-    }
-}
-
-#[derive(serde::Serialize)]
-struct Attributes {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    url: String,
 }
 
 #[cfg(test)]

@@ -13,10 +13,12 @@ mod collections;
 mod config;
 mod errors;
 mod eval;
+mod lightning;
 mod meta;
 mod oauth;
 mod query;
 mod records;
+mod render;
 mod seed;
 mod server;
 mod soap;
@@ -25,6 +27,7 @@ mod soql;
 mod state;
 mod store;
 mod tls;
+mod users;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -38,6 +41,7 @@ use tokio::sync::oneshot;
 pub use account::{Account, NewAccount};
 pub use config::SandboxConfig;
 pub use expedite_domain::Timestamp;
+pub use users::{user_name, users};
 
 use crate::state::{Shared, lock};
 use crate::store::SANDBOX_USER_ID;

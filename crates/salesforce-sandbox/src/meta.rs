@@ -76,6 +76,8 @@ pub(crate) async fn describe(
                 "custom": matches!(field, Field::ExternalId),
                 "filterable": true,
                 "sortable": true,
+                "relationshipName": matches!(field, Field::OwnerId).then_some("Owner"),
+                "referenceTo": if matches!(field, Field::OwnerId) { vec!["User"] } else { vec![] },
             })
         })
         .collect();

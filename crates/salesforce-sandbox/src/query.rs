@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use expedite_domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, Field, RecordJson, make_id};
+use crate::account::{Account, make_id};
 use crate::errors::ApiError;
 use crate::eval;
+use crate::render::{Column, RecordJson};
 use crate::server::ApiVersion;
 use crate::soql::{self, Selection};
 use crate::state::{Shared, lock, millis};
@@ -34,7 +35,7 @@ pub(crate) struct Cursors {
 struct Cursor {
     id: String,
     rows: Arc<[Arc<Account>]>,
-    fields: Arc<[Field]>,
+    columns: Arc<[Column]>,
     batch: usize,
     last_used: Timestamp,
 }
@@ -97,9 +98,9 @@ pub(crate) async fn more(
         return Err(invalid());
     }
     cursor.last_used = now;
-    let (rows, fields, batch, cursor_id) = (
+    let (rows, columns, batch, cursor_id) = (
         cursor.rows.clone(),
-        cursor.fields.clone(),
+        cursor.columns.clone(),
         cursor.batch,
         cursor.id.clone(),
     );
@@ -107,7 +108,7 @@ pub(crate) async fn more(
         cursors.open.remove(position);
     }
     drop(cursors);
-    Ok(page(&version.0, &cursor_id, &rows, &fields, offset, batch))
+    Ok(page(&version.0, &cursor_id, &rows, &columns, offset, batch))
 }
 
 fn run(
@@ -137,7 +138,7 @@ fn run(
         .skip(soql.offset)
         .take(soql.limit.unwrap_or(usize::MAX))
         .collect();
-    let fields: Arc<[Field]> = match soql.selection {
+    let columns: Arc<[Column]> = match soql.selection {
         Selection::Count => {
             let body = QueryPage {
                 total_size: rows.len(),
@@ -147,7 +148,7 @@ fn run(
             };
             return Ok(Json(body).into_response());
         }
-        Selection::Fields(fields) => fields.into(),
+        Selection::Columns(columns) => columns.into(),
     };
     let batch = batch_size(headers);
     let rows: Arc<[Arc<Account>]> = rows.into();
@@ -162,12 +163,12 @@ fn run(
         cursors.open.push_back(Cursor {
             id: cursor_id.clone(),
             rows: rows.clone(),
-            fields: fields.clone(),
+            columns: columns.clone(),
             batch,
             last_used: shared.clock.now(),
         });
     }
-    Ok(page(&version.0, &cursor_id, &rows, &fields, 0, batch))
+    Ok(page(&version.0, &cursor_id, &rows, &columns, 0, batch))
 }
 
 /// `Sforce-Query-Options: batchSize=N`, kept within Salesforce's 200..=2000.
@@ -188,7 +189,7 @@ fn page(
     version: &str,
     cursor_id: &str,
     rows: &[Arc<Account>],
-    fields: &[Field],
+    columns: &[Column],
     offset: usize,
     batch: usize,
 ) -> Response {
@@ -203,7 +204,7 @@ fn page(
             .iter()
             .map(|account| RecordJson {
                 account,
-                fields,
+                columns,
                 version,
             })
             .collect(),

@@ -4,6 +4,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::account::{Account, Field, Kind, normalise_id};
 use crate::errors::RecordError;
+use crate::users;
 
 /// A new value for one writable field.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +147,8 @@ fn field_value(field: Field, value: &Json, max_length: usize) -> Result<FieldVal
         // Salesforce stores an empty string as null.
         (Kind::Text | Kind::Id, Json::String(s)) if s.is_empty() => Ok(FieldValue::Null),
         (Kind::Id, Json::String(s)) => match normalise_id(s) {
-            Some(id) if id.starts_with("005") => Ok(FieldValue::Text(id)),
+            // The only reference field is OwnerId: it must name a user of the org.
+            Some(id) if users::user_name(&id).is_some() => Ok(FieldValue::Text(id)),
             _ => Err(RecordError::new(
                 "INVALID_CROSS_REFERENCE_KEY",
                 format!("{name}: id value of incorrect type: {s}"),

@@ -7,8 +7,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
 use rand::{Rng as _, SeedableRng as _};
 
-use crate::account::{Account, make_id};
+use crate::account::Account;
 use crate::store::Store;
+use crate::users;
 
 const LEADS: &[&str] = &[
     "Acme",
@@ -158,7 +159,6 @@ const PLACES: &[(&str, &str, &str, &[&str])] = &[
 const SPAN_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 /// The youngest a seeded stamp is, before the `now` it is seeded at.
 const MIN_AGE_MS: i64 = 60_000;
-const OWNERS: u64 = 5;
 
 /// Adds `n` accounts generated from `seed`, stamped in the two weeks before `now` (and at
 /// least [`MIN_AGE_MS`] before it).
@@ -243,7 +243,7 @@ fn generate(rng: &mut StdRng, id: String, modstamp: Timestamp) -> Account {
         website: rng
             .gen_bool(0.8)
             .then(|| format!("https://www.{slug}.{tld}")),
-        owner_id: make_id("005", rng.gen_range(1..=OWNERS)),
+        owner_id: users::user_id(rng.gen_range(1..=users::COUNT)),
         external_id: rng.gen_bool(0.7).then(|| format!("ERP-{number:07}")),
         created_date: created,
         last_modified_date: last_modified,

@@ -14,7 +14,7 @@ use axum::routing::{get, patch, post};
 
 use crate::errors::ApiError;
 use crate::state::{Shared, lock};
-use crate::{changes, collections, meta, oauth, query, sobject};
+use crate::{changes, collections, lightning, meta, oauth, query, sobject};
 
 /// The API version a request named in its path (`60.0`), set by the gate.
 #[derive(Debug, Clone)]
@@ -81,6 +81,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(shared.clone(), count_and_inject))
+        // The browser's record page: not an API call, so neither counted nor failed.
+        .route("/lightning/r/{sobject}/{id}/view", get(lightning::view))
         .with_state(shared)
 }
 

@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::account::{Field, RecordJson, normalise_id};
+use crate::account::{Field, normalise_id};
 use crate::collections::upsert_key;
 use crate::errors::{ApiError, RecordError};
 use crate::meta::{SObjectPath, check_sobject};
 use crate::records::{Changes, parse_record};
+use crate::render::{Column, RecordJson};
 use crate::server::ApiVersion;
 use crate::state::Shared;
 use crate::store::{UpsertKey, with_external_id};
@@ -41,11 +42,11 @@ pub(crate) async fn read(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     check_sobject(&path.sobject)?;
-    let fields: Vec<Field> = match params.get("fields") {
+    let columns: Vec<Column> = match params.get("fields") {
         Some(list) => list
             .split(',')
             .map(|name| {
-                Field::parse(name.trim()).ok_or_else(|| {
+                Field::parse(name.trim()).map(Column::Field).ok_or_else(|| {
                     ApiError::invalid_field(format!(
                         "No such column '{}' on entity 'Account'",
                         name.trim()
@@ -53,7 +54,7 @@ pub(crate) async fn read(
                 })
             })
             .collect::<Result<_, _>>()?,
-        None => Field::ALL.to_vec(),
+        None => Field::ALL.map(Column::Field).to_vec(),
     };
     let id = normalise_id(&path.id).ok_or_else(ApiError::not_found)?;
     let store = shared.store();
@@ -63,7 +64,7 @@ pub(crate) async fn read(
         .ok_or_else(ApiError::not_found)?;
     let body = serde_json::to_value(RecordJson {
         account,
-        fields: &fields,
+        columns: &columns,
         version: &version.0,
     })
     .map_err(|e| {

@@ -41,7 +41,9 @@ def main():
     sf = Salesforce(session_id=session_id, instance=instance, session=session, version="60.0")
     print("login ok", flush=True)
 
-    result = sf.query_all("SELECT Id, Name, SystemModstamp FROM Account ORDER BY SystemModstamp, Id")
+    result = sf.query_all(
+        "SELECT Id, Name, OwnerId, Owner.Name, SystemModstamp FROM Account ORDER BY SystemModstamp, Id"
+    )
     ids = [record["Id"] for record in result["records"]]
     check(result["totalSize"] == expected, f"totalSize {result['totalSize']} != {expected}")
     check(len(ids) == expected and len(set(ids)) == expected, f"{len(ids)} rows, {len(set(ids))} distinct")
@@ -49,6 +51,12 @@ def main():
     check(stamps == sorted(stamps), "rows ordered by SystemModstamp")
     check(all(s.endswith(".000+0000") for s in stamps), "Salesforce datetime format")
     check(sf.api_usage["api-usage"].total > 0, "Sforce-Limit-Info parsed")
+    owners = [record["Owner"] for record in result["records"]]
+    check(all(o["attributes"]["type"] == "User" and o["Name"] for o in owners), "Owner.Name nested")
+    check(
+        all(o["attributes"]["url"].endswith("/User/" + r["OwnerId"]) for o, r in zip(owners, result["records"])),
+        "Owner url names OwnerId",
+    )
     print(f"query_all ok {len(ids)}", flush=True)
 
     created = sf.Account.upsert("External_Id__c/PY-1", {"Name": "Python One", "Industry": "Technology"})

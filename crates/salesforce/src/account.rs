@@ -6,9 +6,10 @@ use expedite_domain::{Customer, CustomerId, SyncPosition, Timestamp};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// The Account fields a [`Customer`] holds, plus `IsDeleted`. No formula or roll-up fields:
-/// their values change without moving `SystemModstamp`, so they cannot sync incrementally.
-pub const ACCOUNT_FIELDS: [&str; 12] = [
+/// The Account fields a [`Customer`] holds, plus `IsDeleted`, and the owner's name through the
+/// `Owner` relationship. No formula or roll-up fields: their values change without moving
+/// `SystemModstamp`, so they cannot sync incrementally.
+pub const ACCOUNT_FIELDS: [&str; 13] = [
     "Id",
     "Name",
     "Type",
@@ -19,6 +20,7 @@ pub const ACCOUNT_FIELDS: [&str; 12] = [
     "Phone",
     "Website",
     "OwnerId",
+    "Owner.Name",
     "SystemModstamp",
     "IsDeleted",
 ];
@@ -38,10 +40,21 @@ pub struct AccountRow {
     pub phone: Option<String>,
     pub website: Option<String>,
     pub owner_id: Option<String>,
+    /// `Owner.Name` comes back as a nested record, `null` when there is no owner.
+    #[serde(default)]
+    pub owner: Option<RelatedName>,
     /// `2024-05-20T20:49:32.000+0000`.
     pub system_modstamp: String,
     #[serde(default)]
     pub is_deleted: bool,
+}
+
+/// A related record of which only `Name` was selected:
+/// `{"attributes": {"type": "User", "url": "…"}, "Name": "Jane Doe"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RelatedName {
+    #[serde(rename = "Name", default)]
+    pub name: Option<String>,
 }
 
 /// A record that cannot become a [`Customer`].
@@ -74,6 +87,7 @@ impl AccountRow {
             phone: self.phone,
             website: self.website,
             owner_id: self.owner_id,
+            owner_name: self.owner.and_then(|owner| owner.name),
             system_modstamp,
             is_deleted: self.is_deleted,
             synced_at: now,
@@ -162,6 +176,30 @@ mod tests {
         );
         assert_eq!(customer.synced_at, now);
         assert!(!customer.is_deleted);
+        assert_eq!(customer.owner_name, None, "Owner not selected");
+    }
+
+    #[test]
+    fn the_owner_name_comes_from_the_nested_owner_record() {
+        let row = |owner: &str| -> AccountRow {
+            serde_json::from_str(&format!(
+                r#"{{"Id":"001000000000001AAA","Name":"Acme","OwnerId":"005000000000001AAA",
+                    "Owner":{owner},"SystemModstamp":"2024-05-20T20:49:32.000+0000"}}"#
+            ))
+            .unwrap()
+        };
+        let named = row(
+            r#"{"attributes":{"type":"User","url":"/services/data/v60.0/sobjects/User/005000000000001AAA"},"Name":"Jane Doe"}"#,
+        );
+        let customer = named.into_customer(Timestamp::default()).unwrap();
+        assert_eq!(customer.owner_name.as_deref(), Some("Jane Doe"));
+        assert_eq!(customer.owner_id.as_deref(), Some("005000000000001AAA"));
+        for owner in ["null", r#"{"attributes":{"type":"User"},"Name":null}"#] {
+            let customer = row(owner).into_customer(Timestamp::default()).unwrap();
+            assert_eq!(customer.owner_name, None, "{owner}");
+        }
+        assert!(ACCOUNT_FIELDS.contains(&"Owner.Name"));
+        assert!(window_soql(None, Timestamp::default(), None).contains("OwnerId, Owner.Name, "));
     }
 
     #[test]

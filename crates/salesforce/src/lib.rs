@@ -23,7 +23,8 @@ mod limits;
 mod query;
 
 pub use account::{
-    ACCOUNT_FIELDS, AccountRow, InvalidAccount, edit_record, soql_datetime, window_soql,
+    ACCOUNT_FIELDS, AccountRow, InvalidAccount, RelatedName, edit_record, soql_datetime,
+    window_soql,
 };
 pub use client::SalesforceClient;
 pub use collections::{COLLECTION_CHUNK, RecordError, RecordResult};

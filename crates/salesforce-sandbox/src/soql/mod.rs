@@ -1,12 +1,14 @@
-//! A parser for the SOQL a sync sends: one object, plain fields, a boolean filter, an order
-//! and a limit. Anything else is refused with the error Salesforce gives.
+//! A parser for the SOQL a sync sends: one object, plain fields (and `Owner.Name` in the
+//! select list), a boolean filter, an order and a limit. Anything else is refused with the
+//! error Salesforce gives.
 
 use expedite_domain::Timestamp;
 
 use crate::account::{Field, Kind};
 use crate::errors::ApiError;
+use crate::render::Column;
 use lexer::{Token, describe, tokenize};
-use typing::field;
+use typing::{column, field};
 
 mod lexer;
 mod typing;
@@ -25,7 +27,7 @@ pub(crate) struct Soql {
 pub(crate) enum Selection {
     /// `SELECT COUNT() …`: only `totalSize` matters.
     Count,
-    Fields(Vec<Field>),
+    Columns(Vec<Column>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,7 +166,7 @@ impl Parser {
         let selection = match names {
             None => Selection::Count,
             Some(names) => {
-                Selection::Fields(names.iter().map(|n| field(n)).collect::<Result<_, _>>()?)
+                Selection::Columns(names.iter().map(|n| column(n)).collect::<Result<_, _>>()?)
             }
         };
         let filter = if self.eat_keyword("WHERE") {

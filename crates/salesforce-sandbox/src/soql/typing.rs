@@ -2,6 +2,7 @@
 
 use crate::account::{Field, Kind, normalise_id};
 use crate::errors::ApiError;
+use crate::render::Column;
 
 use super::Literal;
 
@@ -40,4 +41,24 @@ pub(super) fn field(name: &str) -> Result<Field, ApiError> {
             "No such column '{name}' on entity 'Account'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
         ))
     })
+}
+
+/// A select-list entry: a field, or `Owner.Name` through the one relationship the sandbox
+/// knows. Any other path is refused as Salesforce refuses it (`INVALID_FIELD`).
+pub(super) fn column(name: &str) -> Result<Column, ApiError> {
+    let Some((relationship, path)) = name.split_once('.') else {
+        return field(name).map(Column::Field);
+    };
+    if !relationship.eq_ignore_ascii_case("Owner") {
+        return Err(ApiError::invalid_field(format!(
+            "Didn't understand relationship '{relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names."
+        )));
+    }
+    if path.eq_ignore_ascii_case("Name") {
+        Ok(Column::OwnerName)
+    } else {
+        Err(ApiError::invalid_field(format!(
+            "No such column '{path}' on entity 'User'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
+        )))
+    }
 }

@@ -2,8 +2,10 @@
 
 mod changes;
 mod collections;
+mod lightning;
 mod limits;
 mod oauth;
+mod owners;
 mod query;
 mod support;
 mod tls;

@@ -2,10 +2,11 @@
 //! local edits back. Implements the core [`SyncEngine`] port.
 //!
 //! One run, in order: take the lease `salesforce-sync` (held by someone else → SKIPPED); fix
-//! the window (see [`Window::at`]); page through `queryAll` over the window, upserting each
-//! page as it arrives, saving the checkpoint (the last record written) and renewing the lease;
-//! advance the watermark to the window's upper bound only when every page was written; on
-//! manual runs push pending edits; release the lease.
+//! the window (see [`Window::at`]); sign in, keeping the org's instance URL on the run; page
+//! through `queryAll` over the window, upserting each page as it arrives, saving the
+//! checkpoint (the last record written) and renewing the lease; advance the watermark to the
+//! window's upper bound only when every page was written; on manual runs push pending edits;
+//! release the lease.
 //!
 //! A run may span deliveries. When the delivery has a deadline (a Lambda invocation) and the
 //! next page would likely end after it, the run pauses: the checkpoint is already saved, the
@@ -163,6 +164,7 @@ impl SalesforceSync {
         progress.run.window_end = Some(window.upper);
         progress.save().await?;
         tracing::info!(window.lower = ?window.lower, window.upper = %window.upper, "sync window fixed");
+        self.note_instance_url(progress).await?;
 
         let pull_done = progress
             .run

@@ -127,6 +127,23 @@ impl SalesforceSync {
         }
     }
 
+    /// Signs in (or reuses the token) and keeps the org's instance URL on the run, which links
+    /// to records are built on; saved with the run's next counts.
+    pub(super) async fn note_instance_url(
+        &self,
+        progress: &mut Progress<'_>,
+    ) -> Result<(), Failure> {
+        if progress.run.instance_url.is_none() {
+            let url = self
+                .client
+                .instance_url()
+                .await
+                .map_err(Failure::salesforce)?;
+            progress.run.instance_url = Some(url);
+        }
+        Ok(())
+    }
+
     /// A message when the API usage last reported is at or above the stop threshold.
     pub(super) fn usage_stop(&self) -> Option<String> {
         let usage = self.client.api_usage()?;

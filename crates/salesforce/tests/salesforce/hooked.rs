@@ -17,8 +17,8 @@ use expedite_core::store::{
     StoreError, SyncStore, UpsertReport,
 };
 use expedite_domain::{
-    AiQuery, Customer, CustomerFilter, CustomerId, Page, PageRequest, QueryId, SyncId, SyncRun,
-    Timestamp, UserId,
+    AiQuery, Customer, CustomerCount, CustomerFilter, CustomerId, CustomerTotals, Page,
+    PageRequest, QueryId, SyncId, SyncRun, Timestamp, UserId,
 };
 
 /// Called with the number of pages written so far (1 after the first page).
@@ -57,6 +57,12 @@ impl CustomerStore for HookedStore {
         page: &PageRequest,
     ) -> Result<Page<Customer>, StoreError> {
         self.inner.list_customers(filter, page).await
+    }
+    async fn count_customers(&self, filter: &CustomerFilter) -> Result<CustomerCount, StoreError> {
+        self.inner.count_customers(filter).await
+    }
+    async fn customer_totals(&self) -> Result<CustomerTotals, StoreError> {
+        self.inner.customer_totals().await
     }
     async fn record_local_edit(
         &self,

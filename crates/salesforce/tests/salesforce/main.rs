@@ -4,6 +4,7 @@
 mod client;
 mod continuations;
 mod hooked;
+mod owners;
 mod pull;
 mod push;
 mod refusals;
