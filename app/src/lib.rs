@@ -22,7 +22,7 @@ mod pages;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -31,8 +31,8 @@ use leptos_router::{
 
 use components::shell::Layout;
 use pages::{
-    admin_sync::AdminSyncPage, admin_users::AdminUsers, ask::AskPage,
-    customer_detail::CustomerPage, customers::CustomersPage, dashboard::Dashboard,
+    admin_sync::AdminSyncPage, admin_system::AdminSystemPage, admin_users::AdminUsers,
+    ask::AskPage, customer_detail::CustomerPage, customers::CustomersPage, dashboard::Dashboard,
     history::HistoryPage, not_found::NotFound, query_detail::QueryPage, sign_in::SignInPage,
 };
 use session::Session;
@@ -53,6 +53,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                // The CSS's name carries its hash when the build's hash file is there.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -71,7 +73,6 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{BUNDLE_NAME}.css") />
         <Title formatter=|page: String| format!("{page} · Expedite") />
         <Router>
             <Layout>
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsers ssr=SsrMode::Async />
                     <Route path=path!("/admin/sync") view=AdminSyncPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/system") view=AdminSystemPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -128,7 +128,13 @@ fn set_cookies(cookies: &[String]) {
 /// Only same-site paths are followed after sign-in (no open redirects).
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Browsers drop tabs and newlines from URLs, so `/\t/host` would become `//host`.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),

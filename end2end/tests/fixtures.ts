@@ -38,3 +38,26 @@ export async function signIn(page: Page, account: { email: string; password: str
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in-as")).toHaveText(account.email);
 }
+
+/**
+ * These tests need customers. In demo mode (no SALESFORCE_* configured) the server syncs from
+ * its built-in sandbox org of 2,500 accounts; if none have arrived yet, an administrator runs
+ * a sync from the sync page first.
+ */
+export async function ensureCustomers(page: Page, admin: { email: string; password: string }) {
+  await signIn(page, admin);
+  await openHydrated(page, "/customers");
+  const table = page.getByTestId("customers");
+  const empty = page.getByTestId("customers-empty");
+  await expect(table.or(empty)).toBeVisible();
+  if (await table.isVisible()) return;
+  await expect(empty).toContainText("There are no customers yet");
+  await empty.getByRole("link", { name: "Sync page" }).click();
+  await expect(page).toHaveURL(/\/admin\/sync$/);
+  await page.getByRole("button", { name: "Run sync now" }).click();
+  const newest = page.getByTestId("sync-runs").getByRole("row").filter({ hasText: "Manual" }).first();
+  await expect(newest).toContainText("COMPLETED", { timeout: 25_000 });
+  await openHydrated(page, "/customers");
+  await expect(table).toBeVisible();
+}
+

@@ -24,25 +24,33 @@ test("a wrong password is refused without saying whether the account exists", as
   consoleProblems.splice(0, consoleProblems.length, ...consoleProblems.filter((line) => !refused.includes(line)));
 });
 
-test("a user signs in, sees the dashboard with live data, and signs out", async ({ page }) => {
+test("a user signs in, sees the overview, and signs out", async ({ page }) => {
   await signIn(page, accounts.user);
-  await expect(page).toHaveTitle("Dashboard · Expedite");
+  await expect(page).toHaveTitle("Overview · Expedite");
   await expect(page.getByTestId("role")).toHaveText("User");
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
-  await expect(page.getByText("Self-hosted (one process)")).toBeVisible();
-
-  const checked = page.getByTestId("status-checked");
-  const before = await checked.textContent();
-  expect(before).toMatch(/^\d\d:\d\d:\d\d UTC$/);
-  await page.waitForTimeout(1100);
-  await page.getByRole("button", { name: "Refresh status" }).click();
-  await expect.poll(async () => await checked.textContent()).not.toBe(before);
+  await expect(nav.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "System" })).toHaveCount(0);
+  await expect(page.getByTestId("kpis").or(page.getByTestId("overview-empty"))).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in\?next=\/$/);
+});
+
+test("an administrator reads the system facts with live data", async ({ page }) => {
+  await signIn(page, accounts.admin);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "System" }).click();
+  await expect(page).toHaveURL(/\/admin\/system$/);
+  await expect(page).toHaveTitle("System · Expedite");
+  await expect(page.getByText("Self-hosted (one process)")).toBeVisible();
+  const checked = page.getByTestId("status-checked").locator("time");
+  const before = await checked.getAttribute("datetime");
+  expect(before).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+  await page.waitForTimeout(1100);
+  await page.getByRole("button", { name: "Refresh status" }).click();
+  await expect.poll(async () => await checked.getAttribute("datetime")).not.toBe(before);
 });
 
 test("an administrator is shown as one and can open the user list", async ({ page }) => {
@@ -85,7 +93,7 @@ test("pages that only show data are readable without JavaScript", async ({ brows
   expect(signedIn.status()).toBe(200);
   const page = await context.newPage();
   await page.goto("/");
-  await expect(page.getByRole("heading", { name: "System" })).toBeVisible();
-  await expect(page.getByText("Self-hosted (one process)")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("kpis").or(page.getByTestId("overview-empty"))).toBeVisible();
   await context.close();
 });

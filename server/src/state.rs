@@ -60,11 +60,39 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Leptos' options from our configuration, so no `Cargo.toml` is needed at run time (Lambda).
 fn leptos_options(config: &Config) -> LeptosOptions {
+    let hash_file = hash_file();
     LeptosOptions::builder()
         .output_name(app::BUNDLE_NAME)
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.bind_addr)
         .reload_port(u32::from(config.reload_port))
+        .hash_files(hash_file.is_some())
+        .hash_file(
+            hash_file
+                .map(|path| path.display().to_string())
+                .unwrap_or_else(|| "hash.txt".to_owned())
+                .into(),
+        )
         .build()
+}
+
+/// The hashes of the site's JS, wasm and CSS file names (`hash-files = true`): cargo-leptos
+/// writes them to `hash.txt` beside the server binary it builds, and `scripts/deploy` ships that
+/// file beside the Lambda's `bootstrap`. Leptos looks for the file (`hash_file`) in the binary's
+/// directory on each page; a name that is absolute (`LEPTOS_HASH_FILE_NAME=/path/hash.txt`)
+/// stands for itself. Hashed names are linked only when the file is there (a server built
+/// outside cargo-leptos, e.g. by `cargo test`, links the plain names; with hashing on and no
+/// file Leptos would panic), and `LEPTOS_HASH_FILES=false` turns them off.
+fn hash_file() -> Option<std::path::PathBuf> {
+    if std::env::var("LEPTOS_HASH_FILES").is_ok_and(|value| value.trim() == "false") {
+        return None;
+    }
+    let name = std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".to_owned());
+    let path = std::env::current_exe().ok()?.parent()?.join(name);
+    let found = path.is_file();
+    if !found {
+        tracing::debug!(path = %path.display(), "no hash file: the pages link unhashed bundle names");
+    }
+    found.then_some(path)
 }

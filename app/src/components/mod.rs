@@ -1,6 +1,9 @@
 pub(crate) mod answer;
 pub(crate) mod badge;
+pub(crate) mod chart;
 pub(crate) mod query_live;
+pub(crate) mod question_list;
 pub(crate) mod refresh;
 pub(crate) mod require_sign_in;
 pub(crate) mod shell;
+pub(crate) mod time;

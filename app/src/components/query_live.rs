@@ -6,10 +6,13 @@ use leptos::prelude::*;
 
 use crate::{
     api::{cited_customers, get_query},
-    components::{answer::Answer, badge::QueryBadge},
+    components::{answer::Answer, badge::QueryBadge, time::LocalTime},
     error::UiError,
-    format,
 };
+
+/// Reloads a page without JavaScript every 3 s. Inside `<noscript>` as raw HTML: with scripts
+/// on, the browser keeps it as text (no reload once hydrated) and hydration does not walk it.
+const NO_SCRIPT_REFRESH: &str = r#"<meta http-equiv="refresh" content="3">"#;
 
 /// A query with the customers it cites, or nothing when no query is asked for.
 pub(crate) type QueryResource = Resource<Result<Option<(AiQuery, Vec<Customer>)>, UiError>>;
@@ -31,9 +34,12 @@ pub(crate) async fn load_query(
     Ok(Some((query, cited)))
 }
 
-/// The query's status and outcome, kept up to date in the browser.
+/// The query's status and outcome, kept up to date in the browser; without JavaScript the
+/// page of an unfinished query reloads itself until the query is done.
 #[component]
 pub(crate) fn QueryLive(query: AiQuery, cited: Vec<Customer>) -> impl IntoView {
+    let reload = (!query.status.is_terminal())
+        .then(|| view! { <noscript data-testid="no-script-refresh" inner_html=NO_SCRIPT_REFRESH></noscript> });
     let query = RwSignal::new(query);
     let problem = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
@@ -46,6 +52,7 @@ pub(crate) fn QueryLive(query: AiQuery, cited: Vec<Customer>) -> impl IntoView {
     let citations = Memo::new(move |_| query.with(|query| query.citations.clone()));
 
     view! {
+        {reload}
         <section class="card query" aria-labelledby="query-heading" data-testid="query">
             <h2 id="query-heading">"Question"</h2>
             <p class="prompt" data-testid="prompt">{move || query.with(|q| q.prompt.as_str().to_owned())}</p>
@@ -82,10 +89,10 @@ fn outcome(query: &AiQuery) -> AnyView {
             let notice = query.notice.clone().unwrap_or_default();
             let when = query
                 .retry_at
-                .map(|at| format!(" Trying again at {}.", format::clock(at)))
-                .unwrap_or_default();
-            let text = format!("Attempt {} did not finish: {notice}.{when}", query.attempts);
-            view! { <p class="muted waiting" data-testid="query-notice">{text}</p> }.into_any()
+                .map(|at| view! { " Next try: " <LocalTime at /> "." });
+            let text = format!("Attempt {} did not finish: {notice}.", query.attempts);
+            view! { <p class="muted waiting" data-testid="query-notice">{text}{when}</p> }
+                .into_any()
         }
         _ => view! { <p class="muted waiting">"Waiting for the answer…"</p> }.into_any(),
     }
@@ -159,9 +166,9 @@ fn QueryFacts(query: RwSignal<AiQuery>) -> impl IntoView {
         view! {
             <dl class="facts">
                 <dt>"Asked"</dt>
-                <dd><time datetime=query.created_at.to_rfc3339()>{format::time(query.created_at)}</time></dd>
+                <dd data-testid="asked"><LocalTime at=query.created_at /></dd>
                 <dt>"Last update"</dt>
-                <dd><time datetime=query.updated_at.to_rfc3339()>{format::time(query.updated_at)}</time></dd>
+                <dd><LocalTime at=query.updated_at /></dd>
                 <dt>"Attempts"</dt>
                 <dd>{query.attempts}</dd>
                 <dt>"Model"</dt>

@@ -1,15 +1,20 @@
 //! The page frame: header with the product name, navigation, the session, and the main region.
+//!
+//! On phones the navigation and the session fold into a `<details>` menu, which opens and
+//! closes without JavaScript; on wider screens the stylesheet keeps it open and hides its
+//! summary (`::details-content`).
 
 use expedite_domain::{Me, Role};
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
-use crate::session::Session;
+use crate::{components::time::Ticker, session::Session};
 
 /// Wraps every page with the header, navigation and footer.
 #[component]
 pub(crate) fn Layout(children: Children) -> impl IntoView {
     let session = expect_context::<Session>();
+    Ticker::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -44,11 +49,27 @@ fn SignedInBar(me: Me) -> impl IntoView {
         Role::Admin => "Administrator",
         Role::User => "User",
     };
+    // A link followed in the browser keeps the page, so close the menu behind it.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
     view! {
+        <details class="menu" node_ref=menu>
+            <summary class="menu-button">
+                <span class="menu-icon" aria-hidden="true"></span>
+                "Menu"
+            </summary>
+            <div class="menu-body">
         <nav aria-label="Main">
             <ul class="nav">
                 <li>
-                    <A href="/" exact=true>"Dashboard"</A>
+                    <A href="/" exact=true>"Overview"</A>
                 </li>
                 <li>
                     <A href="/ask">"Ask"</A>
@@ -66,6 +87,9 @@ fn SignedInBar(me: Me) -> impl IntoView {
                     <li>
                         <A href="/admin/users">"Users"</A>
                     </li>
+                    <li>
+                        <A href="/admin/system">"System"</A>
+                    </li>
                 })}
             </ul>
         </nav>
@@ -76,5 +100,7 @@ fn SignedInBar(me: Me) -> impl IntoView {
                 <button class="button secondary" type="submit">"Sign out"</button>
             </ActionForm>
         </div>
+            </div>
+        </details>
     }
 }

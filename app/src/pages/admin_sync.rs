@@ -1,18 +1,25 @@
 //! Administrators: run a Salesforce sync now, and see the runs with their problems. The list
-//! refreshes itself while a run is queued or running.
+//! refreshes itself while a run is queued or running, and the "Sync queued" notice lasts until
+//! the run it announced has ended.
 
 use std::time::Duration;
 
-use expedite_domain::{Page, SyncKind, SyncRun, SyncStatus, Timestamp};
+use expedite_domain::{Page, SyncKind, SyncRun, SyncStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{RequestSync, list_sync_runs},
-    components::{badge::SyncBadge, refresh::RefreshSoon, require_sign_in::RequireAdmin},
+    components::{
+        badge::SyncBadge, refresh::RefreshSoon, require_sign_in::RequireAdmin, time::LocalTime,
+    },
+    error::UiError,
     format,
 };
+
+/// The listed runs.
+type Runs = Resource<Result<Page<SyncRun>, UiError>>;
 
 /// How often the list is refreshed while a run is in progress.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
@@ -42,11 +49,11 @@ fn SyncBody(
     run_now: ServerAction<RequestSync>,
     tick: RwSignal<u32>,
     cursor: Memo<Option<String>>,
-    runs: Resource<Result<Page<SyncRun>, crate::error::UiError>>,
+    runs: Runs,
 ) -> impl IntoView {
     view! {
         <h1>"Salesforce sync"</h1>
-        <RunNow run_now />
+        <RunNow run_now runs />
         <h2>"Runs"</h2>
         <Transition fallback=|| view! { <p class="muted">"Loading runs…"</p> }>
             {move || Suspend::new(async move {
@@ -72,10 +79,19 @@ fn in_progress(status: SyncStatus) -> bool {
 
 /// The "Run sync now" button and what became of the last press.
 #[component]
-fn RunNow(run_now: ServerAction<RequestSync>) -> impl IntoView {
+fn RunNow(run_now: ServerAction<RequestSync>, runs: Runs) -> impl IntoView {
+    // Until the run is listed as ended. Nothing is pressed on the first render, so `runs` is
+    // read only in the browser after a press (never where hydration could disagree).
     let queued = move || {
-        matches!(run_now.value().get(), Some(Ok(_)))
-            .then_some("Sync queued. It appears below and updates as it runs.")
+        let Some(Ok(queued)) = run_now.value().get() else {
+            return None;
+        };
+        let ended = runs.get().and_then(Result::ok).is_some_and(|page| {
+            page.items
+                .iter()
+                .any(|run| run.id == queued.id && !in_progress(run.status))
+        });
+        (!ended).then_some("Sync queued. It appears below and updates as it runs.")
     };
     let error = move || {
         run_now
@@ -116,7 +132,14 @@ fn RunList(page: Page<SyncRun>, first: bool) -> impl IntoView {
         )
     });
     view! {
-        <div class="table-scroll">
+        <p class="scroll-hint" id="sync-runs-hint">"Scroll the table sideways for every column."</p>
+        <div
+            class="table-scroll"
+            role="region"
+            aria-label="Sync runs"
+            aria-describedby="sync-runs-hint"
+            tabindex="0"
+        >
             <table class="table" data-testid="sync-runs">
                 <thead>
                     <tr>
@@ -151,9 +174,16 @@ fn RunRows(run: SyncRun) -> impl IntoView {
         SyncKind::Scheduled => "Scheduled",
         SyncKind::Manual => "Manual",
     };
+    // A first run has no lower bound: it reads everything up to its end.
     let window = match (run.window_start, run.window_end) {
-        (None, None) => "—".to_owned(),
-        (start, end) => format!("{} → {}", maybe_time(start), maybe_time(end)),
+        (None, None) => "—".into_any(),
+        (None, Some(_)) => "Full sync".into_any(),
+        (Some(start), end) => view! {
+            <LocalTime at=start />
+            " → "
+            {end.map_or_else(|| "…".into_any(), |end| view! { <LocalTime at=end /> }.into_any())}
+        }
+        .into_any(),
     };
     // A run that paused at a worker's time limit says in how many parts it ran.
     let pages = match run.continuations {
@@ -190,20 +220,16 @@ fn RunRows(run: SyncRun) -> impl IntoView {
     });
     view! {
         <tr>
-            <td class="nowrap"><time datetime=run.created_at.to_rfc3339()>{format::time(run.created_at)}</time></td>
+            <td><LocalTime at=run.created_at /></td>
             <td>{kind}</td>
             <td><SyncBadge status=run.status /></td>
-            <td class="nowrap">{window}</td>
+            <td data-testid="sync-window">{window}</td>
             <td class="number">{run.pulled}</td>
             <td class="number">{run.pushed}</td>
             <td class="number">{run.deleted}</td>
             <td class="number" data-testid="sync-pages">{pages}</td>
-            <td class="nowrap"><time datetime=run.updated_at.to_rfc3339()>{format::time(run.updated_at)}</time></td>
+            <td><LocalTime at=run.updated_at /></td>
         </tr>
         {issues}
     }
-}
-
-fn maybe_time(at: Option<Timestamp>) -> String {
-    at.map_or_else(|| "…".to_owned(), format::time)
 }

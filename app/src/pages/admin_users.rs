@@ -4,7 +4,11 @@ use expedite_domain::{Role, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::list_users, components::require_sign_in::RequireAdmin, error::UiError};
+use crate::{
+    api::list_users,
+    components::{require_sign_in::RequireAdmin, time::LocalTime},
+    error::UiError,
+};
 
 /// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
@@ -39,7 +43,8 @@ fn UserList(users: Resource<Result<Vec<UserSummary>, UiError>>) -> impl IntoView
 #[component]
 fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
     view! {
-        <table class="table" data-testid="users">
+        // On phones each row becomes a card (`.stack`, labels from `data-label`).
+        <table class="table stack" data-testid="users">
             <thead>
                 <tr>
                     <th scope="col">"Email"</th>
@@ -56,12 +61,17 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                             Role::Admin => "Administrator",
                             Role::User => "User",
                         };
+                        let groups = if user.groups.is_empty() {
+                            "—".to_owned()
+                        } else {
+                            user.groups.join(", ")
+                        };
                         view! {
                             <tr>
-                                <td>{user.email.as_str().to_owned()}</td>
-                                <td>{role}</td>
-                                <td>{user.groups.join(", ")}</td>
-                                <td>{user.created_at.to_rfc3339()[..10].to_owned()}</td>
+                                <td class="wrap-anywhere" data-label="Email">{user.email.as_str().to_owned()}</td>
+                                <td data-label="Role">{role}</td>
+                                <td data-label="Groups">{groups}</td>
+                                <td data-label="Created"><LocalTime at=user.created_at /></td>
                             </tr>
                         }
                     })

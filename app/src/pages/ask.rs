@@ -50,9 +50,22 @@ fn AskBody(query: QueryResource) -> impl IntoView {
     }
 }
 
-/// The question box. Works as a plain form post without JavaScript.
+/// The question box. Works as a plain form post without JavaScript; Ctrl+Enter (⌘+Enter on a
+/// Mac) in the box asks, as the button does.
 #[component]
 fn AskForm(ask: ServerAction<Ask>) -> impl IntoView {
+    let prompt = NodeRef::<leptos::html::Textarea>::new();
+    let submit_on_ctrl_enter = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() != "Enter" || !(event.ctrl_key() || event.meta_key()) || event.repeat() {
+            return;
+        }
+        event.prevent_default();
+        // `requestSubmit` validates and fires `submit`, which the action form handles.
+        if let Some(form) = prompt.get_untracked().and_then(|prompt| prompt.form()) {
+            // Only fails for a detached form; then there is nothing to submit.
+            let _ = form.request_submit();
+        }
+    };
     let error = move || {
         ask.value()
             .get()
@@ -66,6 +79,8 @@ fn AskForm(ask: ServerAction<Ask>) -> impl IntoView {
             <ActionForm action=ask attr:class="form">
                 <label for="prompt">"Your question"</label>
                 <textarea
+                    node_ref=prompt
+                    on:keydown=submit_on_ctrl_enter
                     id="prompt"
                     name="prompt"
                     rows="4"
@@ -75,7 +90,8 @@ fn AskForm(ask: ServerAction<Ask>) -> impl IntoView {
                     placeholder="Which manufacturing accounts over $5M have not changed in 90 days?"
                 ></textarea>
                 <p id="prompt-hint" class="hint">
-                    "Up to 2,000 characters. Answers link to the customer records they rely on."
+                    "Up to 2,000 characters. Answers link to the customer records they rely on. "
+                    "Press Ctrl+Enter (⌘+Enter on a Mac) to ask."
                 </p>
                 <p class="error" role="alert">{error}</p>
                 <button class="button" type="submit" disabled=move || ask.pending().get()>

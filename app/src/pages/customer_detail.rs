@@ -1,12 +1,17 @@
-//! One customer with every field we keep; unknown ids answer 404.
+//! An account: the customer's fields with its owner, a link to the record in Salesforce, a
+//! question box prefilled to ask about it, and the reader's questions whose answers cite it.
+//! Unknown ids answer 404.
 
-use expedite_domain::{Customer, ErrorCode};
+use expedite_domain::{Account, Customer, ErrorCode};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::get_customer, components::require_sign_in::RequireSignIn, error::UiError, format,
+    api::{Ask, get_account},
+    components::{question_list::QuestionList, require_sign_in::RequireSignIn, time::LocalTime},
+    error::UiError,
+    format,
 };
 
 /// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
@@ -14,34 +19,103 @@ use crate::{
 pub(crate) fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let customer = Resource::new(move || id.get(), get_customer);
+    let account = Resource::new(move || id.get(), get_account);
     view! {
-        <Title text="Customer" />
         <RequireSignIn>
-            <CustomerBody customer />
+            <CustomerBody account />
         </RequireSignIn>
     }
 }
 
 #[component]
-fn CustomerBody(customer: Resource<Result<Customer, UiError>>) -> impl IntoView {
+fn CustomerBody(account: Resource<Result<Account, UiError>>) -> impl IntoView {
     view! {
         <p class="breadcrumb"><a href="/customers">"← Customers"</a></p>
         <Transition fallback=|| view! { <p class="muted">"Loading the customer…"</p> }>
             {move || Suspend::new(async move {
-                match customer.await {
-                    Ok(customer) => view! { <CustomerCard customer /> }.into_any(),
+                match account.await {
+                    Ok(account) => view! {
+                        <Title text=account.customer.name.clone() />
+                        <AccountView account />
+                    }
+                    .into_any(),
                     Err(error) if error.code == ErrorCode::NotFound => view! {
+                        <Title text="Customer not found" />
                         <section class="card">
                             <h1>"Customer not found"</h1>
                             <p>{error.message} " " <a href="/customers">"See all customers"</a> "."</p>
                         </section>
                     }
                     .into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    Err(error) => view! {
+                        <Title text="Customer" />
+                        <p class="error" role="alert">{error.message}</p>
+                    }
+                    .into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn AccountView(account: Account) -> impl IntoView {
+    let Account {
+        customer,
+        salesforce_url,
+        citing_questions,
+    } = account;
+    let live = !customer.is_deleted;
+    view! {
+        <div class="page-head">
+            <h1 id="customer-heading">{customer.name.clone()}</h1>
+            {salesforce_url.map(|href| view! {
+                <a class="button secondary" href=href target="_blank" rel="noopener noreferrer"
+                    data-testid="open-in-salesforce">
+                    "Open in Salesforce"
+                    <span class="visually-hidden">" (opens in a new tab)"</span>
+                </a>
+            })}
+        </div>
+        <div class="account-grid">
+            <CustomerCard customer=customer.clone() />
+            <div class="stack">
+                {live.then(|| view! { <AskAbout customer=customer.clone() /> })}
+                <section class="card" aria-labelledby="citing-heading" data-testid="citing-questions">
+                    <h2 id="citing-heading">"Your questions about this customer"</h2>
+                    <QuestionList questions=citing_questions
+                        empty="None of your answers cites this customer yet." />
+                </section>
+            </div>
+        </div>
+    }
+}
+
+/// A question box prefilled to ask about this customer; asking goes to the answer.
+#[component]
+fn AskAbout(customer: Customer) -> impl IntoView {
+    let ask = ServerAction::<Ask>::new();
+    let prefilled = format!(
+        "What should I know about {} (Salesforce id {})?",
+        customer.name, customer.id
+    );
+    let error = move || {
+        ask.value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| error.message)
+    };
+    view! {
+        <section class="card" aria-labelledby="ask-about-heading">
+            <h2 id="ask-about-heading">"Ask about this customer"</h2>
+            <ActionForm action=ask attr:class="form">
+                <label for="ask-about" class="visually-hidden">"Your question"</label>
+                <textarea id="ask-about" name="prompt" rows="3" maxlength="2000" required
+                    data-testid="ask-about">{prefilled}</textarea>
+                <p class="error" role="alert">{error}</p>
+                <button class="button" type="submit" disabled=move || ask.pending().get()>"Ask"</button>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -56,17 +130,22 @@ fn CustomerCard(customer: Customer) -> impl IntoView {
             Some(href) => view! { <a href=href rel="noopener noreferrer">{site}</a> }.into_any(),
             None => site.into_any(),
         });
+    let owner = match (customer.owner_name.clone(), customer.owner_id.clone()) {
+        (Some(name), _) => name,
+        (None, Some(id)) => id,
+        (None, None) => dash(),
+    };
     view! {
-        <section class="card" aria-labelledby="customer-heading" data-testid="customer">
-            <h1 id="customer-heading">{customer.name.clone()}</h1>
+        <section class="card" aria-labelledby="details-heading" data-testid="customer">
+            <h2 id="details-heading">"Details"</h2>
             {customer.is_deleted.then(|| view! {
                 <p class="banner" role="status" data-testid="deleted">
                     "Deleted in Salesforce. Kept here so answers that cite it still resolve."
                 </p>
             })}
             <dl class="facts">
-                <dt>"Salesforce id"</dt>
-                <dd><code>{customer.id.to_string()}</code></dd>
+                <dt>"Owner"</dt>
+                <dd data-testid="owner">{owner}</dd>
                 <dt>"Type"</dt>
                 <dd>{customer.account_type.unwrap_or_else(dash)}</dd>
                 <dt>"Industry"</dt>
@@ -81,14 +160,12 @@ fn CustomerCard(customer: Customer) -> impl IntoView {
                 <dd>{customer.phone.unwrap_or_else(dash)}</dd>
                 <dt>"Website"</dt>
                 <dd>{website.unwrap_or_else(|| dash().into_any())}</dd>
-                <dt>"Owner"</dt>
-                <dd>{customer.owner_id.unwrap_or_else(dash)}</dd>
+                <dt>"Salesforce id"</dt>
+                <dd><code>{customer.id.to_string()}</code></dd>
                 <dt>"Last modified in Salesforce"</dt>
-                <dd><time datetime=customer.system_modstamp.to_rfc3339()>{format::time(customer.system_modstamp)}</time></dd>
+                <dd><LocalTime at=customer.system_modstamp /></dd>
                 <dt>"Last synced"</dt>
-                <dd><time datetime=customer.synced_at.to_rfc3339()>{format::time(customer.synced_at)}</time></dd>
-                <dt>"Deleted"</dt>
-                <dd>{if customer.is_deleted { "Yes" } else { "No" }}</dd>
+                <dd><LocalTime at=customer.synced_at /></dd>
             </dl>
         </section>
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::query_history,
-    components::{badge::QueryBadge, require_sign_in::RequireSignIn},
+    components::{badge::QueryBadge, require_sign_in::RequireSignIn, time::LocalTime},
     error::UiError,
     format,
 };
@@ -62,7 +62,8 @@ fn HistoryList(page: Page<AiQuery>, first: bool) -> impl IntoView {
         )
     });
     view! {
-        <table class="table" data-testid="history">
+        // On phones each row becomes a card (`.stack`, labels from `data-label`).
+        <table class="table stack" data-testid="history">
             <thead>
                 <tr>
                     <th scope="col">"Question"</th>
@@ -87,12 +88,12 @@ fn HistoryRow(query: AiQuery) -> impl IntoView {
     let href = format!("/history/{}", query.id);
     view! {
         <tr>
-            <td class="clip">
+            <td class="clip" data-label="Question">
                 <a href=href>{query.prompt.as_str().to_owned()}</a>
             </td>
-            <td><QueryBadge status=query.status /></td>
-            <td class="nowrap">
-                <time datetime=query.created_at.to_rfc3339()>{format::time(query.created_at)}</time>
+            <td data-label="Status"><QueryBadge status=query.status /></td>
+            <td class="nowrap" data-label="Asked">
+                <LocalTime at=query.created_at />
             </td>
         </tr>
     }

@@ -1,4 +1,5 @@
 pub(crate) mod admin_sync;
+pub(crate) mod admin_system;
 pub(crate) mod admin_users;
 pub(crate) mod ask;
 pub(crate) mod customer_detail;

@@ -41,12 +41,32 @@ fn PasswordForm(next: Signal<String>) -> impl IntoView {
             .and_then(Result::err)
             .map(|error| error.message)
     };
+    // `autofocus` works on a page load; after a client-side navigation (signing out) the
+    // browser no longer applies it, so focus the field once mounted unless focus moved already.
+    let email = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        let idle = document()
+            .active_element()
+            .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
+        if let (true, Some(email)) = (idle, email.get()) {
+            // Focusing a mounted input cannot fail in a way worth reporting.
+            let _ = email.focus();
+        }
+    });
     view! {
         <h1 id="sign-in-heading">"Sign in"</h1>
         <ActionForm action=session.sign_in attr:class="form">
             <input type="hidden" name="next" value=next />
             <label for="email">"Email"</label>
-            <input id="email" type="email" name="email" autocomplete="username" required />
+            <input
+                node_ref=email
+                id="email"
+                type="email"
+                name="email"
+                autocomplete="username"
+                autofocus
+                required
+            />
             <label for="password">"Password"</label>
             <input
                 id="password"

@@ -2,6 +2,10 @@
 //! from the site's files (the bucket behind CloudFront), everything else turned into the
 //! REST API's proxy event for the server function, with the REQUEST authorizer run first on
 //! the routes the template gives it.
+//!
+//! The asset behaviours answer as CloudFront does with `Compress: true` and a cache policy that
+//! accepts br and gzip: the object as stored (`scripts/upload_site.py` uploads it uncompressed,
+//! with the `Cache-Control` chosen here by the same rule), compressed per `Accept-Encoding`.
 
 use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -10,13 +14,19 @@ use axum::{
     Router,
     body::{Body, Bytes},
     extract::{ConnectInfo, State},
-    http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use expedite_test_support::lambda_runtime_api::RuntimeApi;
 use serde_json::{Map, Value, json};
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::{
+    compression::{
+        CompressionLayer, Predicate,
+        predicate::{DefaultPredicate, SizeAbove},
+    },
+    services::{ServeDir, ServeFile},
+};
 
 use crate::routes::{Route, Routes};
 
@@ -43,16 +53,60 @@ pub(crate) fn router(
     site_root: Option<&std::path::Path>,
     assets: &[String],
 ) -> Router {
-    let mut router = Router::new();
+    let mut files = Router::new();
     for pattern in assets {
         let Some(root) = site_root else { break };
         let file = |path: &str| root.join(path.trim_start_matches('/'));
-        router = match pattern.strip_suffix("/*") {
-            Some(prefix) => router.nest_service(prefix, ServeDir::new(file(prefix))),
-            None => router.route_service(pattern, ServeFile::new(file(pattern))),
+        files = match pattern.strip_suffix("/*") {
+            Some(prefix) => files.nest_service(prefix, ServeDir::new(file(prefix))),
+            None => files.route_service(pattern, ServeFile::new(file(pattern))),
         };
     }
-    router.fallback(forward).with_state(gateway)
+    // CloudFront compresses objects of 1 000 to 10 000 000 bytes, brotli first.
+    let compression = CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .no_deflate()
+        .no_zstd()
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(1_000)));
+    let files = files
+        .layer(axum::middleware::from_fn(object_metadata))
+        .layer(compression);
+    Router::new()
+        .merge(files)
+        .fallback(forward)
+        .with_state(gateway)
+}
+
+/// The object's stored `Cache-Control`, as `scripts/upload_site.py` sets it.
+async fn object_metadata(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let cache = cache_control(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    response
+}
+
+/// A year, immutable, for names that carry cargo-leptos' hash (`name.<22 base64url>.ext`, an
+/// MD5); five minutes for the others (the favicon, wasm-bindgen snippets).
+pub(crate) fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = name.split('.').collect();
+    let hashed = parts.len() == 3
+        && !parts[0].is_empty()
+        && !parts[2].is_empty()
+        && parts[1].len() == 22
+        && parts[1]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    }
 }
 
 async fn forward(
@@ -412,5 +466,21 @@ mod tests {
         assert_eq!(multi["page"], json!(["1", "2"]));
         assert_eq!(single["flag"], "");
         assert_eq!(query_parameters(None), (Value::Null, Value::Null));
+    }
+
+    #[test]
+    fn hashed_bundle_names_are_cached_for_a_year() {
+        let year = "public, max-age=31536000, immutable";
+        assert_eq!(cache_control("/expedite.fbH6V0Ykgt2sE7nLZQCc4Q.wasm"), year);
+        assert_eq!(
+            cache_control("/pkg/expedite.a-b_c0123456789ABCDEFG.js"),
+            year
+        );
+        assert_eq!(cache_control("/expedite.wasm"), "public, max-age=300");
+        assert_eq!(cache_control("/favicon.svg"), "public, max-age=300");
+        assert_eq!(
+            cache_control("/snippets/x-1/inline0.js"),
+            "public, max-age=300"
+        );
     }
 }

@@ -259,6 +259,26 @@ async fn the_aws_shaped_stack_answers_questions_and_syncs_with_continuations() {
         local == remote,
         "the DynamoDB copy differs from the sandbox"
     );
+    // The overview reads the rollup the sync's transactions kept: it counts what the table holds.
+    let live = remote.values().filter(|(_, deleted)| !deleted).count() as u64;
+    let overview = user.get("/api/overview").await;
+    let totals = &overview["totals"];
+    assert_eq!(totals["customers"].as_u64(), Some(live), "{totals}");
+    let by_industry: u64 = totals["by_industry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|segment| segment["customers"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        by_industry, live,
+        "every live customer in one industry segment"
+    );
+    assert!(totals["median_revenue"].as_f64().is_some(), "{totals}");
+    assert_eq!(
+        user.get("/api/customers/count").await["count"].as_u64(),
+        Some(live)
+    );
     // With customers synced, an answer cites what its tool call read from DynamoDB.
     let (status, accepted) = user
         .send(

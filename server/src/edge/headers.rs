@@ -1,5 +1,6 @@
 //! Security headers on every response. HTML pages get their own CSP with a per-response nonce
-//! from the app shell; everything else gets a CSP that allows nothing.
+//! from the app shell; everything else gets a CSP that allows nothing. HTML pages are also
+//! `Cache-Control: no-cache` unless their handler chose otherwise.
 
 use axum::{
     extract::{Request, State},
@@ -17,6 +18,12 @@ pub async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Pages are rendered per request and link the current build's hashed bundle: a browser
+    // (or CloudFront) must ask again each time. The bundle sets its own (routes/assets.rs).
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
     let mut set = |name: header::HeaderName, value: &'static str| {
         headers
             .entry(name)
@@ -33,6 +40,9 @@ pub async fn security_headers(
         header::CONTENT_SECURITY_POLICY,
         "default-src 'none'; frame-ancestors 'none'",
     );
+    if html {
+        set(header::CACHE_CONTROL, "no-cache");
+    }
     if state.auth.secure_cookies {
         set(
             header::STRICT_TRANSPORT_SECURITY,

@@ -15,7 +15,9 @@ use utoipa::{
     },
 };
 
-use super::{admin, customers, customers::EditNeedsAField, me, queries, salesforce};
+use super::{
+    admin, customers, customers::EditNeedsAField, export, insights, me, queries, salesforce,
+};
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
@@ -26,7 +28,12 @@ pub(super) fn router() -> Router<AppState> {
         .route("/ai/query", post(queries::ask))
         .route("/ai/query/{id}", get(queries::get_query))
         .route("/ai/queries", get(queries::history))
+        .route("/overview", get(insights::overview))
         .route("/customers", get(customers::list))
+        .route("/customers/count", get(customers::count))
+        .route("/customers/totals", get(insights::totals))
+        .route("/customers/export", get(export::export))
+        .route("/customers/{id}/account", get(insights::account))
         .route(
             "/customers/{id}",
             get(customers::get_customer).patch(customers::edit),
@@ -52,8 +59,13 @@ Every error is `{\"error\": {\"code\", \"message\"}}`. Authenticate with an acce
         queries::ask,
         queries::get_query,
         queries::history,
+        insights::overview,
         customers::list,
+        customers::count,
+        insights::totals,
+        export::export,
         customers::get_customer,
+        insights::account,
         customers::edit,
         salesforce::start,
         salesforce::runs,

@@ -7,7 +7,7 @@ use axum::{
 };
 use expedite_core::store::FieldChange;
 use expedite_domain::{
-    Customer, CustomerFilter, CustomerSort, ErrorBody, ErrorCode, Page, Timestamp,
+    Customer, CustomerCount, CustomerFilter, CustomerSort, ErrorBody, ErrorCode, Page, Timestamp,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -18,23 +18,50 @@ use crate::{
     error::ApiError,
 };
 
-/// `?search=&sort=&cursor=&limit=`.
+/// `?search=&industry=&type=&country=&sort=`: which customers, in which order. Shared by the
+/// listing, the count and the CSV export.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub(crate) struct ListParams {
+pub(crate) struct FilterParams {
     /// Case-insensitive text found in name, industry, type or city; at most 200 characters.
     #[param(max_length = 200)]
     search: Option<String>,
-    /// The order: name_asc (the default), name_desc, revenue_desc, revenue_asc, modified_desc.
+    /// Only this industry, exactly as Salesforce spells it (see `/api/customers/totals`).
+    #[param(max_length = 255)]
+    industry: Option<String>,
+    /// Only this account type, exactly.
+    #[serde(rename = "type")]
+    #[param(rename = "type", max_length = 255)]
+    account_type: Option<String>,
+    /// Only this billing country, exactly.
+    #[param(max_length = 255)]
+    country: Option<String>,
+    /// The order: name_asc (the default), name_desc, revenue_desc, revenue_asc,
+    /// modified_desc, modified_asc.
     #[param(schema_with = sort_schema)]
     sort: Option<String>,
-    /// Where to continue: the `next_cursor` of the previous page with the same search and sort
-    /// (opaque; any other value is refused with 400).
-    #[param(pattern = r"^[A-Za-z0-9_-]*$")]
-    cursor: Option<String>,
-    /// Items per page, 1 to 100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+}
+
+impl FilterParams {
+    pub(crate) fn filter(self) -> Result<CustomerFilter, ApiError> {
+        let sort = match self.sort.as_deref() {
+            None | Some("") => CustomerSort::default(),
+            Some(text) => CustomerSort::parse(text).ok_or_else(|| {
+                let known: Vec<&str> = CustomerSort::ALL.map(CustomerSort::as_str).to_vec();
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("sort must be one of {}.", known.join(", ")),
+                )
+            })?,
+        };
+        Ok(CustomerFilter {
+            search: self.search,
+            industry: self.industry,
+            account_type: self.account_type,
+            country: self.country,
+            sort,
+        })
+    }
 }
 
 /// `sort` as an enum of the orders [`CustomerSort`] knows, and "" (the default, as when absent).
@@ -47,13 +74,13 @@ fn sort_schema() -> utoipa::openapi::Object {
         .build()
 }
 
-/// A page of customers.
+/// A page of customers; `next_cursor` and `prev_cursor` lead to the pages after and before.
 #[utoipa::path(
     get, path = "/api/customers", tag = "Customers",
-    params(ListParams),
+    params(FilterParams, PageParams),
     responses(
         (status = 200, body = Page<Customer>),
-        (status = 400, description = "Bad sort, search, cursor or limit.", body = ErrorBody),
+        (status = 400, description = "Bad sort, filter, cursor or limit.", body = ErrorBody),
         (status = 401, description = "Not signed in.", body = ErrorBody),
         (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
     )
@@ -61,28 +88,38 @@ fn sort_schema() -> utoipa::openapi::Object {
 pub(super) async fn list(
     State(state): State<AppState>,
     SignedIn(caller): SignedIn,
-    Params(params): Params<ListParams>,
+    Params(filter): Params<FilterParams>,
+    Params(page): Params<PageParams>,
 ) -> Result<Json<Page<Customer>>, ApiError> {
-    let sort = match params.sort.as_deref() {
-        None | Some("") => CustomerSort::default(),
-        Some(text) => CustomerSort::parse(text).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::BadRequest,
-                "sort must be one of name_asc, name_desc, revenue_desc, revenue_asc, modified_desc.",
-            )
-        })?,
-    };
-    let page = PageParams {
-        cursor: params.cursor,
-        limit: params.limit,
-    }
-    .page()?;
-    let filter = CustomerFilter {
-        search: params.search,
-        sort,
-    };
-    let customers = state.services.customers(&caller, &filter, &page).await?;
+    let filter = filter.filter()?;
+    let customers = state
+        .services
+        .customers(&caller, &filter, &page.page()?)
+        .await?;
     Ok(Json(customers))
+}
+
+/// How many customers match the filter (`at_least` when counting stopped at a bound).
+#[utoipa::path(
+    get, path = "/api/customers/count", tag = "Customers",
+    params(FilterParams),
+    responses(
+        (status = 200, body = CustomerCount),
+        (status = 400, description = "Bad sort or filter.", body = ErrorBody),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 503, description = "The store is unavailable; retry.", body = ErrorBody),
+    )
+)]
+pub(super) async fn count(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+    Params(filter): Params<FilterParams>,
+) -> Result<Json<CustomerCount>, ApiError> {
+    let count = state
+        .services
+        .customer_count(&caller, &filter.filter()?)
+        .await?;
+    Ok(Json(count))
 }
 
 /// One customer by Salesforce id (deleted ones too, flagged).

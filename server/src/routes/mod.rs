@@ -2,9 +2,12 @@
 
 mod admin;
 mod api;
+mod assets;
 mod customers;
+mod export;
 mod health;
 pub(crate) mod input;
+mod insights;
 mod me;
 mod queries;
 mod salesforce;
@@ -29,11 +32,13 @@ pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     let timeout = state.services.config().request_timeout;
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api", api::router())
-        .merge(crate::auth::router())
+        .merge(crate::auth::router());
+    // The bundle (compressed, cached by its hashed names); other files through the fallback.
+    assets::serve_pkg(router, &state.leptos)
         .leptos_routes_with_context(&state, pages, context.clone(), move || {
             shell(leptos.clone())
         })

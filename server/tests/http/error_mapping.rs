@@ -53,6 +53,22 @@ impl Paths {
         (status, response.json().await.unwrap())
     }
 
+    /// A server function whose arguments are JSON.
+    async fn sfn_json(&self, endpoint: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .app
+            .client
+            .post(self.app.url(&format!("/sfn/{endpoint}")))
+            .bearer_auth(&self.token)
+            .header("origin", format!("http://{}", self.app.addr))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
     async fn both_say(
         &self,
         expected: StatusCode,
@@ -108,7 +124,12 @@ async fn customer_errors_map_the_same_on_both_paths() {
     let rest = paths
         .rest(Method::GET, &format!("/api/customers?search={long}"), None)
         .await;
-    let sfn = paths.sfn("list_customers", &[("search", &long)]).await;
+    let sfn = paths
+        .sfn_json(
+            "list_customers",
+            serde_json::json!({"listing": {"search": long}}),
+        )
+        .await;
     paths
         .both_say(StatusCode::BAD_REQUEST, "bad_request", rest, sfn)
         .await;

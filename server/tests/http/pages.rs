@@ -40,13 +40,13 @@ async fn signed_out_visitors_are_sent_to_sign_in() {
 }
 
 #[tokio::test]
-async fn dashboard_is_rendered_on_the_server_with_its_data() {
+async fn the_overview_and_the_system_page_are_rendered_on_the_server_with_their_data() {
     let app = TestApp::spawn().await;
     let cookie = session_cookie(&app, &["admins"]).await;
     let response = app
         .client
         .get(app.url("/"))
-        .header("cookie", cookie)
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap();
@@ -55,12 +55,24 @@ async fn dashboard_is_rendered_on_the_server_with_its_data() {
     assert!(html.starts_with("<!DOCTYPE html>"), "{html:.200}");
     assert!(html.contains("Expedite"));
     assert!(
-        html.contains("<title>Dashboard · Expedite</title>"),
+        html.contains("<title>Overview · Expedite</title>"),
         "{html}"
     );
-    // The status card comes from the server function, resolved during SSR.
-    assert!(html.contains("Self-hosted (one process)"), "{html}");
-    assert!(html.contains(r#"data-testid="status-checked""#));
+    // The overview comes from its server function, resolved during SSR: a fresh store has no
+    // customers yet.
+    assert!(html.contains(r#"data-testid="overview-empty""#), "{html}");
+    let system = app
+        .client
+        .get(app.url("/admin/system"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(system.contains("Self-hosted (one process)"), "{system}");
+    assert!(system.contains(r#"data-testid="status-checked""#));
     // The hydration scripts point at the bundle cargo-leptos builds, whoever built the server
     // (this one was built by cargo, as cargo-lambda builds the AWS one): `expedite.wasm`,
     // never the `expedite_bg.wasm` Leptos names without LEPTOS_OUTPUT_NAME.
@@ -181,5 +193,5 @@ async fn a_question_waiting_for_its_next_try_says_why_on_its_page() {
         html.contains("Attempt 1 did not finish: the AI provider is rate limiting requests."),
         "{html}"
     );
-    assert!(html.contains("Trying again at"), "{html}");
+    assert!(html.contains("Next try:"), "{html}");
 }

@@ -1,40 +1,35 @@
-//! The synced customers: search (`?search=`), sort (`?sort=`), page (`?cursor=`), each row
-//! linking to the customer. Plain links and a GET form, so it all works without JavaScript.
+//! The synced customers as a working list: a total, filters by industry, type and country
+//! (values from the data), search, reversible sorts, Previous/Next with a page size, and a CSV
+//! export of the whole filter. Everything lives in the address (`?search=&industry=&type=
+//! &country=&sort=&size=&cursor=&from=`), so a listing can be shared, and it all works without
+//! JavaScript: plain links and a GET form.
 
-use expedite_domain::{Customer, CustomerFilter, CustomerSort, Page, Role};
+mod listing;
+mod table;
+
+use expedite_domain::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::list_customers, components::require_sign_in::RequireSignIn, error::UiError, format,
+    api::{CustomerListing, PAGE_SIZES, list_customers},
+    components::require_sign_in::RequireSignIn,
+    error::UiError,
+    format,
     session::Session,
 };
+use listing::Listing;
+use table::{CustomerTable, EmptyState};
 
 /// The page's data is created here, outside the guard's suspense (see ARCHITECTURE.md).
 #[component]
 pub(crate) fn CustomersPage() -> impl IntoView {
     let params = use_query_map();
-    let listing = Memo::new(move |_| {
-        let params = params.read();
-        Listing {
-            search: CustomerFilter::search_text(params.get("search").as_deref()),
-            sort: params
-                .get("sort")
-                .and_then(|sort| CustomerSort::parse(&sort))
-                .unwrap_or_default(),
-            cursor: params.get("cursor"),
-        }
-    });
+    let listing = Memo::new(move |_| Listing::from_params(&params.read()));
     let page = Resource::new(
         move || listing.get(),
-        |listing| {
-            list_customers(
-                listing.search,
-                Some(listing.sort.as_str().to_owned()),
-                listing.cursor,
-            )
-        },
+        |listing| list_customers(listing.query()),
     );
     view! {
         <Title text="Customers" />
@@ -44,48 +39,30 @@ pub(crate) fn CustomersPage() -> impl IntoView {
     }
 }
 
-/// What the address asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Listing {
-    search: Option<String>,
-    sort: CustomerSort,
-    cursor: Option<String>,
-}
-
-impl Listing {
-    /// The address of this listing sorted by `sort`, from its first page.
-    fn sorted_by(&self, sort: CustomerSort) -> String {
-        let sort = (sort != CustomerSort::default()).then_some(sort.as_str());
-        let query = format::query_string(&[("search", self.search.as_deref()), ("sort", sort)]);
-        format!("/customers{query}")
-    }
-
-    /// The address of the page after this one.
-    fn next(&self, cursor: &str) -> String {
-        let sort = (self.sort != CustomerSort::default()).then_some(self.sort.as_str());
-        let query = format::query_string(&[
-            ("search", self.search.as_deref()),
-            ("sort", sort),
-            ("cursor", Some(cursor)),
-        ]);
-        format!("/customers{query}")
-    }
-}
-
 #[component]
 fn CustomersBody(
     listing: Memo<Listing>,
-    page: Resource<Result<Page<Customer>, UiError>>,
+    page: Resource<Result<CustomerListing, UiError>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
-        <h1>"Customers"</h1>
-        <SearchForm listing />
+        <div class="page-head">
+            <h1>"Customers"</h1>
+            <a class="button secondary" href=move || listing.with(Listing::export_href)
+                data-testid="export" download>
+                "Export CSV"
+            </a>
+        </div>
         <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
             {move || Suspend::new(async move {
                 let admin = matches!(session.user.await, Ok(Some(me)) if me.role == Role::Admin);
+                let listing = listing.get_untracked();
                 match page.await {
-                    Ok(page) => view! { <CustomerList page listing=listing.get_untracked() admin /> }.into_any(),
+                    Ok(found) => view! {
+                        <FilterForm listing=listing.clone() found=found.clone() />
+                        <Results listing found admin />
+                    }
+                    .into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                 }
             })}
@@ -93,154 +70,104 @@ fn CustomersBody(
     }
 }
 
-/// Search by name, industry, type or city; keeps the sort order.
+/// Search and the three filters, whose choices are the values the customers have (with how
+/// many have each); the sort and page size are kept.
 #[component]
-fn SearchForm(listing: Memo<Listing>) -> impl IntoView {
-    let search = move || listing.with(|listing| listing.search.clone().unwrap_or_default());
-    let sort = move || listing.with(|listing| listing.sort.as_str());
+fn FilterForm(listing: Listing, found: CustomerListing) -> impl IntoView {
+    let totals = found.totals;
+    let select = |name: &'static str,
+                  label: &'static str,
+                  segments: Vec<expedite_domain::Segment>,
+                  current: Option<String>| {
+        let id = format!("filter-{name}");
+        let options = segments
+            .into_iter()
+            .filter_map(|segment| {
+                let value = segment.value?;
+                let selected = current.as_deref() == Some(value.as_str());
+                let text = format!("{value} ({})", format::count(segment.customers));
+                Some(view! { <option value=value selected=selected>{text}</option> })
+            })
+            .collect_view();
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <select id=id name=name>
+                    <option value="">"All"</option>
+                    {options}
+                </select>
+            </div>
+        }
+    };
+    let sort = listing.sort_param();
     view! {
-        <form class="search" method="get" action="/customers" role="search">
-            <label for="search">"Search customers"</label>
-            <input id="search" type="search" name="search" maxlength="200" value=search
-                placeholder="Name, industry, type or city" />
-            <input type="hidden" name="sort" value=sort />
-            <button class="button" type="submit">"Search"</button>
+        <form class="filters" method="get" action="/customers" role="search" aria-label="Filter customers">
+            <div class="field grow">
+                <label for="search">"Search"</label>
+                <input id="search" type="search" name="search" maxlength="200"
+                    value=listing.search.clone().unwrap_or_default()
+                    placeholder="Name, industry, type or city" />
+            </div>
+            {select("industry", "Industry", totals.by_industry, listing.industry.clone())}
+            {select("type", "Type", totals.by_type, listing.account_type.clone())}
+            {select("country", "Country", totals.by_country, listing.country.clone())}
+            <div class="field">
+                <label for="size">"Per page"</label>
+                <select id="size" name="size">
+                    {PAGE_SIZES.map(|size| view! {
+                        <option value=size.to_string() selected=size == listing.size>{size.to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {sort.map(|sort| view! { <input type="hidden" name="sort" value=sort /> })}
+            <div class="field actions">
+                <button class="button" type="submit">"Apply"</button>
+                {listing.narrows().then(|| view! { <a href="/customers">"Clear filters"</a> })}
+            </div>
         </form>
     }
 }
 
-/// A page of customers, or what to do when there are none.
+/// The total, the table and the pager, or what to do when nothing matches.
 #[component]
-fn CustomerList(page: Page<Customer>, listing: Listing, admin: bool) -> impl IntoView {
+fn Results(listing: Listing, found: CustomerListing, admin: bool) -> impl IntoView {
+    let CustomerListing { page, count, .. } = found;
     if page.items.is_empty() {
         return view! { <EmptyState listing admin /> }.into_any();
     }
-    let next = page.next_cursor.map(|cursor| listing.next(&cursor));
-    let first = listing
-        .cursor
-        .is_some()
-        .then(|| listing.sorted_by(listing.sort));
+    let first = listing.from;
+    let last = first + page.items.len() as u64 - 1;
+    let total = format!(
+        "{}{} customer{}",
+        format::count(count.count),
+        if count.at_least { "+" } else { "" },
+        if count.count == 1 { "" } else { "s" }
+    );
+    let previous = page
+        .prev_cursor
+        .as_deref()
+        .map(|cursor| listing.previous(cursor));
+    let next = page
+        .next_cursor
+        .as_deref()
+        .map(|cursor| listing.next(cursor, page.items.len()));
+    let range = format!("{}–{}", format::count(first), format::count(last));
     view! {
-        <div class="table-scroll">
-            <table class="table" data-testid="customers">
-                <caption class="visually-hidden">"Customers, sorted by " {sort_label(listing.sort)}</caption>
-                <thead>
-                    <tr>
-                        <SortHeader label="Name" column=Column::Name listing=listing.clone() />
-                        <th scope="col">"Industry"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Location"</th>
-                        <SortHeader label="Annual revenue" column=Column::Revenue listing=listing.clone() />
-                        <SortHeader label="Last modified" column=Column::Modified listing=listing.clone() />
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.items.into_iter().map(|customer| view! { <CustomerRow customer /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <p class="summary" data-testid="customers-total" aria-live="polite">
+            <strong>{total}</strong> " · " {range.clone()}
+        </p>
+        <CustomerTable items=page.items listing=listing.clone() />
         <nav class="pager" aria-label="Pages">
-            {first.map(|href| view! { <a href=href>"First page"</a> })}
-            {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            {match previous {
+                Some(href) => view! { <a href=href rel="prev">"← Previous"</a> }.into_any(),
+                None => view! { <span class="muted" aria-disabled="true">"← Previous"</span> }.into_any(),
+            }}
+            <span class="muted">{range}</span>
+            {match next {
+                Some(href) => view! { <a href=href rel="next">"Next →"</a> }.into_any(),
+                None => view! { <span class="muted" aria-disabled="true">"Next →"</span> }.into_any(),
+            }}
         </nav>
     }
     .into_any()
-}
-
-/// The columns a listing can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Name,
-    Revenue,
-    Modified,
-}
-
-impl Column {
-    /// How the column is sorted now (`aria-sort`) and the order its header link asks for:
-    /// the other direction when it is the sorted column, its natural order otherwise.
-    fn state(self, current: CustomerSort) -> (&'static str, CustomerSort) {
-        use CustomerSort::*;
-        match (self, current) {
-            (Self::Name, NameAsc) => ("ascending", NameDesc),
-            (Self::Name, NameDesc) => ("descending", NameAsc),
-            (Self::Name, _) => ("none", NameAsc),
-            (Self::Revenue, RevenueDesc) => ("descending", RevenueAsc),
-            (Self::Revenue, RevenueAsc) => ("ascending", RevenueDesc),
-            (Self::Revenue, _) => ("none", RevenueDesc),
-            (Self::Modified, ModifiedDesc) => ("descending", ModifiedDesc),
-            (Self::Modified, _) => ("none", ModifiedDesc),
-        }
-    }
-}
-
-/// A column header that sorts by its column; a second click reverses the order.
-#[component]
-fn SortHeader(label: &'static str, column: Column, listing: Listing) -> impl IntoView {
-    let (aria_sort, target) = column.state(listing.sort);
-    let href = listing.sorted_by(target);
-    let mark = match aria_sort {
-        "ascending" => "▲",
-        "descending" => "▼",
-        _ => "↕",
-    };
-    view! {
-        <th scope="col" aria-sort=aria_sort>
-            <a class="sort" href=href title=format!("Sort by {}", sort_label(target))>
-                {label}
-                <span class="sort-mark" aria-hidden="true">{mark}</span>
-            </a>
-        </th>
-    }
-}
-
-fn sort_label(sort: CustomerSort) -> &'static str {
-    match sort {
-        CustomerSort::NameAsc => "name, A to Z",
-        CustomerSort::NameDesc => "name, Z to A",
-        CustomerSort::RevenueDesc => "annual revenue, highest first",
-        CustomerSort::RevenueAsc => "annual revenue, lowest first",
-        CustomerSort::ModifiedDesc => "last modified, newest first",
-    }
-}
-
-#[component]
-fn CustomerRow(customer: Customer) -> impl IntoView {
-    let href = format!("/customers/{}", customer.id);
-    let location = [customer.billing_city, customer.billing_country]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    view! {
-        <tr>
-            <td><a href=href>{customer.name}</a></td>
-            <td>{customer.industry}</td>
-            <td>{customer.account_type}</td>
-            <td>{location}</td>
-            <td class="number">{format::money(customer.annual_revenue)}</td>
-            <td class="nowrap">
-                <time datetime=customer.system_modstamp.to_rfc3339()>{format::time(customer.system_modstamp)}</time>
-            </td>
-        </tr>
-    }
-}
-
-/// No customers at all yet (administrators get a way to fetch them), or none that match.
-#[component]
-fn EmptyState(listing: Listing, admin: bool) -> impl IntoView {
-    let message = match (&listing.search, &listing.cursor) {
-        (Some(search), _) => {
-            view! { <p>"No customers match “" {search.clone()} "”. " <a href="/customers">"Show all"</a></p> }.into_any()
-        }
-        (None, Some(_)) => view! { <p>"There are no more customers. " <a href="/customers">"First page"</a></p> }.into_any(),
-        (None, None) if admin => view! {
-            <p>"There are no customers yet. Run a Salesforce sync on the " <a href="/admin/sync">"Sync page"</a> " to bring them in."</p>
-        }
-        .into_any(),
-        (None, None) => view! {
-            <p>"There are no customers yet. They appear here once an administrator syncs Salesforce."</p>
-        }
-        .into_any(),
-    };
-    view! { <div class="card empty" data-testid="customers-empty">{message}</div> }
 }

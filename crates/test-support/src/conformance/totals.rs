@@ -123,7 +123,10 @@ pub async fn totals_follow_rewrites_deletes_and_stale_versions(store: &dyn Store
         .expect("one was deleted");
     back.is_deleted = false;
     back.system_modstamp = T0.plus_millis(120_000);
-    store.upsert_customers(&[back.clone()]).await.unwrap();
+    store
+        .upsert_customers(std::slice::from_ref(back))
+        .await
+        .unwrap();
     assert_eq!(store.customer_totals().await.unwrap(), expected(&current));
 }
 
