@@ -117,14 +117,6 @@ impl CustomerFilter {
             sort: self.sort,
         }
     }
-
-    /// Whether anything but the order narrows the listing.
-    pub fn narrows(&self) -> bool {
-        self.search.is_some()
-            || self.industry.is_some()
-            || self.account_type.is_some()
-            || self.country.is_some()
-    }
 }
 
 /// How many customers a listing holds. Counting is exact except on backends where a filter

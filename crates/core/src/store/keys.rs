@@ -70,18 +70,3 @@ pub fn customer_listing(filter: &CustomerFilter) -> String {
         normalised_search(&filter).unwrap_or_default()
     )
 }
-
-/// Whether a live customer belongs in the filtered listing (the backends' queries express the
-/// same test; the use-cases and tests use this one).
-pub fn matches(filter: &CustomerFilter, customer: &Customer) -> bool {
-    let exact = |wanted: &Option<String>, value: &Option<String>| {
-        wanted
-            .as_ref()
-            .is_none_or(|wanted| value.as_ref() == Some(wanted))
-    };
-    !customer.is_deleted
-        && normalised_search(filter).is_none_or(|text| search_text(customer).contains(&text))
-        && exact(&filter.industry, &customer.industry)
-        && exact(&filter.account_type, &customer.account_type)
-        && exact(&filter.country, &customer.billing_country)
-}
