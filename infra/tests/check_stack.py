@@ -607,9 +607,51 @@ def check_translated(t: dict[str, Any]) -> None:
           "the function sets the header the rate rule reads")
     check("x-expedite-viewer-host" in res["ViewerAddressFunction"]["Properties"]["FunctionCode"],
           "the function passes on the host the same-origin check compares")
+    check_alarms(res)
     outputs = t["Outputs"]
-    for key in ("SiteUrl", "SiteBucketName", "ApiUrl", "DistributionId"):
+    for key in ("SiteUrl", "SiteBucketName", "ApiUrl", "DistributionId", "AlarmTopicArn"):
         check(key in outputs, f"output {key}")
+
+
+def check_alarms(res: dict[str, Any]) -> None:
+    """Every alarm notifies the topic, firing and clearing, and the operations the design asks
+    to watch each have one, on the resource the metric belongs to."""
+    alarms = {k: v["Properties"] for k, v in res.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    for name, alarm in alarms.items():
+        for actions in ("AlarmActions", "OKActions"):
+            check(alarm.get(actions) == [{"Ref": "AlarmTopic"}], f"{name} {actions} notify AlarmTopic")
+        check(alarm.get("TreatMissingData") == "notBreaching", f"{name}: no data is not an alarm")
+
+    def watched(alarm: dict[str, Any]) -> set[tuple[str, str, str]]:
+        """(namespace, metric, what it is of) for a plain or a metric-math alarm."""
+        stats = [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", []) if "MetricStat" in m]
+        if not stats:
+            stats = [alarm]
+        return {
+            (m["Namespace"], m["MetricName"], json.dumps(m.get("Dimensions", [{}])[0].get("Value")))
+            for m in stats
+        }
+
+    everything = set().union(*(watched(a) for a in alarms.values()))
+    expected = [
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", {"Fn::GetAtt": ["JobsDeadLetterQueue", "QueueName"]}),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage", {"Fn::GetAtt": ["JobsQueue", "QueueName"]}),
+        ("AWS/ApiGateway", "5XXError", {"Fn::Sub": "${AWS::StackName}-api"}),
+        ("AWS/WAFV2", "BlockedRequests", {"Fn::Sub": "${AWS::StackName}-api"}),
+    ] + [
+        ("AWS/Lambda", metric, {"Ref": function})
+        for metric in ("Errors", "Throttles")
+        for function in ("ServerFunction", "WorkerFunction", "AuthorizerFunction")
+    ]
+    for namespace, metric, of in expected:
+        check((namespace, metric, json.dumps(of)) in everything, f"an alarm on {namespace} {metric} of {of}")
+    check(res["WebAcl"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-api"},
+          "the WAF alarm names the web ACL")
+    check(res["Api"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}-api"},
+          "the 5xx alarm names the API")
+    subscription = res.get("AlarmEmailSubscription")
+    check(subscription is None or subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"},
+          "the alarm e-mail subscribes the AlarmEmail parameter")
 
 
 # --------------------------------------------------------------------------- what moto created

@@ -22,6 +22,7 @@ pub struct AppState {
 impl AppState {
     /// Opens the configured backends and identity, and wires the use-cases over them.
     pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        expedite_runtime::telemetry::install_metrics(config.deployment, "server");
         let backends = Backends::open(&config).await?;
         let auth = Auth::from_config(&config, backends.accounts.as_ref()).await?;
         if let Some(local) = &auth.local {

@@ -64,7 +64,9 @@ pub async fn run(
                 queue: Some(queue.as_ref()),
                 deadline: Some(work_deadline(event.context.deadline, margin)),
             };
-            handle_event(handler.as_ref(), deliveries, event.payload).await
+            let handled = handle_event(handler.as_ref(), deliveries, event.payload).await;
+            expedite_runtime::telemetry::flush_emf_to_stdout();
+            handled
         }
     }))
     .await

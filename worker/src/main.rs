@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("reading configuration")?;
     telemetry::init(config.log_format);
+    telemetry::install_metrics(config.deployment, "worker");
 
     let services = Backends::open(&config)
         .await?

@@ -9,7 +9,7 @@ use aws_sdk_sqs::{
     error::SdkError,
     types::{MessageSystemAttributeName, QueueAttributeName},
 };
-use expedite_core::queue::{Queue, QueueError, Receipt, Received};
+use expedite_core::queue::{Queue, QueueDepth, QueueError, Receipt, Received};
 
 /// SQS's own bounds.
 const MAX_BATCH: usize = 10;
@@ -227,12 +227,66 @@ impl Queue for SqsQueue {
         self.delete_from(&self.dead_letter_url, receipt).await
     }
 
+    async fn depth(&self) -> Result<QueueDepth, QueueError> {
+        use QueueAttributeName::{
+            ApproximateNumberOfMessages, ApproximateNumberOfMessagesDelayed,
+            ApproximateNumberOfMessagesNotVisible,
+        };
+        let live = self
+            .counts(
+                &self.queue_url,
+                &[
+                    ApproximateNumberOfMessages,
+                    ApproximateNumberOfMessagesNotVisible,
+                    ApproximateNumberOfMessagesDelayed,
+                ],
+            )
+            .await?;
+        let dead = self
+            .counts(&self.dead_letter_url, &[ApproximateNumberOfMessages])
+            .await?;
+        Ok(QueueDepth {
+            waiting: live[0],
+            in_flight: live[1] + live[2],
+            dead_letters: dead[0],
+            oldest_age: None,
+        })
+    }
+
     fn max_receives(&self) -> u32 {
         self.max_receives
     }
 
     fn backend_name(&self) -> &'static str {
         "SQS"
+    }
+}
+
+impl SqsQueue {
+    /// The queue's `names` attributes as numbers, in order (0 for one SQS leaves out).
+    async fn counts(
+        &self,
+        url: &str,
+        names: &[QueueAttributeName],
+    ) -> Result<Vec<u64>, QueueError> {
+        let output = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .set_attribute_names(Some(names.to_vec()))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let attributes = output.attributes();
+        Ok(names
+            .iter()
+            .map(|name| {
+                attributes
+                    .and_then(|a| a.get(name))
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(0)
+            })
+            .collect())
     }
 }
 

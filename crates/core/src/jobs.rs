@@ -130,13 +130,16 @@ pub async fn process_one(handler: &dyn JobHandler, body: &str, attempt: Attempt)
     span.record("job.kind", job_kind(&job));
     span.record("job.id", job.subject());
 
+    let kind = job_kind(&job);
     match handler.handle(&job, attempt).await {
         Ok(()) => {
             tracing::info!("job finished");
+            crate::metrics::job(kind, "done");
             Outcome::Ack
         }
         Err(JobError::Permanent(message)) => {
             tracing::warn!(%message, "job failed for good");
+            crate::metrics::job(kind, "failed");
             Outcome::Ack
         }
         Err(JobError::Transient {
@@ -144,12 +147,13 @@ pub async fn process_one(handler: &dyn JobHandler, body: &str, attempt: Attempt)
             retry_after,
         }) => {
             tracing::warn!(%message, last = attempt.is_last(), "job will be retried");
+            crate::metrics::job(kind, "retry");
             Outcome::Retry { delay: retry_after }
         }
     }
 }
 
-fn job_kind(job: &Job) -> &'static str {
+pub(crate) fn job_kind(job: &Job) -> &'static str {
     match job {
         Job::AiQuery { .. } => "ai_query",
         Job::SalesforceSync { .. } => "salesforce_sync",

@@ -13,6 +13,7 @@ pub mod identity;
 mod insights;
 pub mod intake;
 pub mod jobs;
+pub mod metrics;
 mod queries;
 pub mod queue;
 pub mod refusal;

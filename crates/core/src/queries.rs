@@ -9,6 +9,7 @@ use crate::{
     identity::Caller,
     intake::IntakeError,
     jobs::{Attempt, JobError},
+    metrics,
     store::{NewQuery, StoreError},
 };
 
@@ -61,6 +62,9 @@ impl Services {
         };
         match self.intake().submit_query(new).await {
             Ok(created) => {
+                if created.is_new() {
+                    metrics::query("submitted");
+                }
                 let query = created.into_inner();
                 tracing::info!(query.id = %query.id, "query submitted");
                 Ok(query)
@@ -137,7 +141,9 @@ impl Services {
                 let stored = store
                     .complete_query(&id, claimed.attempts, &answer, self.now())
                     .await?;
-                if !stored {
+                if stored {
+                    metrics::query("completed");
+                } else {
                     tracing::warn!("the query was claimed by a later delivery; answer dropped");
                 }
                 return Ok(());
@@ -194,6 +200,7 @@ impl Services {
         self.store()
             .fail_query(&query.id, Some(query.attempts), reason, self.now())
             .await?;
+        metrics::query("failed");
         Err(JobError::Permanent(reason.to_owned()))
     }
 }

@@ -17,6 +17,20 @@ pub struct Received {
     pub receive_count: u32,
 }
 
+/// What a queue holds at one moment (approximate on SQS, as SQS counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Ready to be received now.
+    pub waiting: u64,
+    /// Received and not yet acknowledged, or sent with a delay not yet over.
+    pub in_flight: u64,
+    /// In the dead-letter queue.
+    pub dead_letters: u64,
+    /// Since the oldest live message was sent, where the backend can tell (SQS reports it
+    /// only as the CloudWatch metric `ApproximateAgeOfOldestMessage`).
+    pub oldest_age: Option<Duration>,
+}
+
 /// Failures of the queue itself (not of the job).
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -60,6 +74,9 @@ pub trait Queue: Send + Sync {
 
     /// Removes a dead letter the caller has handled.
     async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError>;
+
+    /// How many messages wait, are in flight and are dead-lettered.
+    async fn depth(&self) -> Result<QueueDepth, QueueError>;
 
     /// Deliveries after which a message is dead-lettered.
     fn max_receives(&self) -> u32;

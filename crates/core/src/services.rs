@@ -186,7 +186,11 @@ impl Services {
     ) -> Result<SessionTokens, SignInError> {
         let identity = self.identity()?;
         let Some(guard) = &self.inner.sign_in_attempts else {
-            return identity.sign_in(email, password).await;
+            let result = identity.sign_in(email, password).await;
+            if matches!(result, Err(SignInError::InvalidCredentials)) {
+                crate::metrics::sign_in_failed();
+            }
+            return result;
         };
         let attempt = guard
             .begin(&email.trim().to_lowercase(), client)
@@ -196,6 +200,7 @@ impl Services {
                     wait_ms = wait.as_millis() as u64,
                     "sign-in attempts on one account over the limit"
                 );
+                crate::metrics::rate_limited("sign_in_account");
                 SignInError::TooManyAttempts {
                     retry_after: Some(wait),
                 }
@@ -203,7 +208,10 @@ impl Services {
         let result = identity.sign_in(email, password).await;
         let outcome = match &result {
             Ok(_) | Err(SignInError::NewPasswordRequired { .. }) => Outcome::Succeeded,
-            Err(SignInError::InvalidCredentials) => Outcome::Failed,
+            Err(SignInError::InvalidCredentials) => {
+                crate::metrics::sign_in_failed();
+                Outcome::Failed
+            }
             Err(_) => Outcome::Undecided,
         };
         guard.settle(attempt, outcome);

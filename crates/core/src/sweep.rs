@@ -113,7 +113,10 @@ impl Services {
                     continue;
                 }
                 match self.queue().ack_dead_letter(&letter.receipt).await {
-                    Ok(()) => settled += 1,
+                    Ok(()) => {
+                        settled += 1;
+                        crate::metrics::dead_letter(crate::jobs::job_kind(&job));
+                    }
                     Err(error) => tracing::warn!(
                         %error, job.id = job.subject(), "could not remove a dead letter"
                     ),

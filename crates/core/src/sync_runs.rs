@@ -1,13 +1,14 @@
 //! The Salesforce sync use-cases: start a manual run, the scheduled poll, and reading runs.
 //! The work itself is the [`SyncEngine`](crate::sync::SyncEngine)'s.
 
-use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun};
+use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun, SyncStatus};
 
 use crate::{
     AccessError, Services,
     identity::Caller,
     intake::IntakeError,
     jobs::{Attempt, Job, JobError},
+    metrics,
     store::StoreError,
     sync::Continuations,
 };
@@ -89,7 +90,17 @@ impl Services {
                 "Salesforce is not configured".to_owned(),
             ));
         };
-        engine.run(&id, step, attempt, self).await
+        let open = |run: &Option<SyncRun>| {
+            run.as_ref()
+                .is_some_and(|run| matches!(run.status, SyncStatus::Queued | SyncStatus::Running))
+        };
+        let was_open = open(&self.store().get_sync_run(&id).await?);
+        let result = engine.run(&id, step, attempt, self).await;
+        // Counted once, by the delivery that finished the run.
+        if was_open && let Ok(Some(run)) = self.store().get_sync_run(&id).await {
+            record_finished(&run);
+        }
+        result
     }
 
     /// The scheduled poll: sweeps stranded and dead-lettered work, then records a SCHEDULED run
@@ -125,8 +136,30 @@ impl Continuations for Services {
             .await
             .map_err(JobError::transient)?;
         tracing::info!(sync.id = %id, step, "sync run continues in a new message");
+        metrics::sync_continued();
         Ok(())
     }
+}
+
+fn record_finished(run: &SyncRun) {
+    if matches!(run.status, SyncStatus::Queued | SyncStatus::Running) {
+        return;
+    }
+    let kind = match run.kind {
+        SyncKind::Manual => "manual",
+        SyncKind::Scheduled => "scheduled",
+    };
+    let took = run.updated_at.as_millis() - run.created_at.as_millis();
+    metrics::sync_run(
+        kind,
+        run.status.as_str(),
+        metrics::SyncMoved {
+            pulled: u64::from(run.pulled),
+            pushed: u64::from(run.pushed),
+            deleted: u64::from(run.deleted),
+        },
+        std::time::Duration::from_millis(u64::try_from(took).unwrap_or(0)),
+    );
 }
 
 fn new_sync_id() -> SyncId {

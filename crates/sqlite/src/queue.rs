@@ -7,7 +7,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use expedite_core::queue::{Queue, QueueError, Receipt, Received};
+use expedite_core::queue::{Queue, QueueDepth, QueueError, Receipt, Received};
 use sqlx::Row;
 use tokio::sync::Notify;
 
@@ -249,6 +249,31 @@ impl Queue for SqliteQueue {
             return Err(QueueError::StaleReceipt);
         }
         Ok(())
+    }
+
+    async fn depth(&self) -> Result<QueueDepth, QueueError> {
+        let now = self.now_ms();
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(dead = 0 AND visible_at_ms <= ?1), 0) AS waiting,
+                    COALESCE(SUM(dead = 0 AND visible_at_ms > ?1), 0) AS in_flight,
+                    COALESCE(SUM(dead = 1), 0) AS dead_letters,
+                    MIN(CASE WHEN dead = 0 THEN created_at_ms END) AS oldest_ms
+             FROM jobs WHERE queue = ?2",
+        )
+        .bind(now)
+        .bind(&self.name)
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(unavailable)?;
+        let count = |name: &str| u64::try_from(row.get::<i64, _>(name)).unwrap_or(0);
+        Ok(QueueDepth {
+            waiting: count("waiting"),
+            in_flight: count("in_flight"),
+            dead_letters: count("dead_letters"),
+            oldest_age: row
+                .get::<Option<i64>, _>("oldest_ms")
+                .map(|sent| Duration::from_millis(u64::try_from(now - sent).unwrap_or(0))),
+        })
     }
 
     fn max_receives(&self) -> u32 {

@@ -30,6 +30,13 @@ pub struct Block {
     pub location: Location,
 }
 
+impl Block {
+    /// The rule's family, the part of its id before the first `-` (`sqli`, `xss`, `lfi`, `rce`).
+    pub fn family(&self) -> &'static str {
+        self.rule.split('-').next().unwrap_or(self.rule)
+    }
+}
+
 /// Inspects a request; `None` when it may pass.
 pub fn inspect(
     detector: &dyn Detector,

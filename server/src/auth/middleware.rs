@@ -52,6 +52,7 @@ pub async fn authenticate(
         match (caller, cookie_value(&cookies, REFRESH_COOKIE)) {
             (None, Some(refresh)) if renews_session(&request) => {
                 let (caller, cookies) = renew(&state, refresh).await;
+                record_user(caller.as_ref());
                 request.extensions_mut().insert(Authenticated(caller));
                 let mut response = next.run(request).await;
                 for cookie in cookies {
@@ -64,8 +65,16 @@ pub async fn authenticate(
             (caller, _) => caller,
         }
     };
+    record_user(caller.as_ref());
     request.extensions_mut().insert(Authenticated(caller));
     next.run(request).await
+}
+
+/// The signed-in user's id on the request's span, so every later line of it names them.
+fn record_user(caller: Option<&Caller>) {
+    if let Some(caller) = caller {
+        tracing::Span::current().record("user.id", tracing::field::display(&caller.user_id));
+    }
 }
 
 /// Page loads (and the UI's session check) renew an expired access token; API calls and

@@ -8,6 +8,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use expedite_core::metrics;
 use expedite_domain::ErrorCode;
 
 use super::client::client_key;
@@ -24,6 +25,7 @@ pub async fn filter(State(state): State<AppState>, request: Request, next: Next)
         .is_ok_and(|ip| settings.blocked_ips.contains(&ip))
     {
         tracing::warn!(client = %client, rule = "ip-block-list", "request blocked");
+        metrics::filter_blocked("ip");
         return blocked();
     }
     let declared = request
@@ -52,6 +54,7 @@ pub async fn filter(State(state): State<AppState>, request: Request, next: Next)
             path = %parts.uri.path(),
             "request blocked"
         );
+        metrics::filter_blocked(block.family());
         return blocked();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))

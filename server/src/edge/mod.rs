@@ -4,8 +4,10 @@
 mod client;
 mod filter;
 mod headers;
+mod observe;
 mod rate_limit;
 
 pub use filter::filter;
 pub use headers::security_headers;
+pub use observe::{REQUEST_ID, RequestId, observe, request_span};
 pub use rate_limit::{RateLimiting, limit};

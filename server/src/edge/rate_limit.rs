@@ -73,6 +73,7 @@ pub async fn limit(State(state): State<AppState>, mut request: Request, next: Ne
         && matches!(request.uri().path(), "/auth/sign-in" | "/sfn/sign_in");
     if signing_in && let Err(wait) = check(&limits.sign_in, &client) {
         tracing::warn!(client = %client, "sign-in attempts over the limit");
+        expedite_core::metrics::rate_limited("sign_in");
         return too_many(wait, limits.settings.sign_in_per_minute);
     }
     match check(&limits.general, &client) {
@@ -88,6 +89,7 @@ pub async fn limit(State(state): State<AppState>, mut request: Request, next: Ne
         }
         Err(wait) => {
             tracing::warn!(client = %client, "requests over the limit");
+            expedite_core::metrics::rate_limited("requests");
             too_many(wait, limits.settings.per_minute)
         }
     }

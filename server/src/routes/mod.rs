@@ -9,6 +9,7 @@ mod health;
 pub(crate) mod input;
 mod insights;
 mod me;
+mod metrics;
 mod queries;
 mod salesforce;
 
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::prometheus))
         .nest("/api", api::router())
         .merge(crate::auth::router());
     // The bundle (compressed, cached by its hashed names); other files through the fallback.
@@ -65,7 +67,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::edge::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(crate::edge::request_span))
+        .layer(middleware::from_fn(crate::edge::observe))
         .with_state(state)
 }
 

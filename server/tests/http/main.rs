@@ -8,6 +8,7 @@ mod error_mapping;
 mod front_door;
 mod health_and_errors;
 mod lambda;
+mod observability;
 mod openapi_limits;
 mod pages;
 mod queries;

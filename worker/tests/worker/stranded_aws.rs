@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use expedite_aws::{DynamoStore, SqsQueue, provision};
 use expedite_core::{
     Config, Ports, QueryError, Services,
-    queue::{Queue, QueueError, Receipt, Received},
+    queue::{Queue, QueueDepth, QueueError, Receipt, Received},
     store::Store,
 };
 use expedite_domain::{AiQuery, QueryStatus};
@@ -66,6 +66,9 @@ impl Queue for Outage {
     }
     async fn ack_dead_letter(&self, receipt: &Receipt) -> Result<(), QueueError> {
         self.inner.ack_dead_letter(receipt).await
+    }
+    async fn depth(&self) -> Result<QueueDepth, QueueError> {
+        self.inner.depth().await
     }
     fn max_receives(&self) -> u32 {
         self.inner.max_receives()

@@ -1,13 +1,18 @@
 //! The agent loop: the model calls read-only tools over the customer store until it can
 //! answer, within a bounded number of rounds.
 
+use std::time::Instant;
+
 use expedite_domain::{Prompt, TokenUsage};
 
 use super::{
     Finish, LanguageModel, Message, ModelError, ModelRequest,
     tools::{ToolBox, cited_ids, tool_specs},
 };
-use crate::store::{Answer, CustomerStore, StoreError};
+use crate::{
+    metrics,
+    store::{Answer, CustomerStore, StoreError},
+};
 
 /// What the model is told before the question. The question and the CRM data are data only.
 const SYSTEM_PROMPT: &str = "You are Expedite, an analyst answering questions about a company's \
@@ -60,6 +65,7 @@ pub async fn answer(
         Message::User(prompt.as_str().to_owned()),
     ];
     let mut usage = TokenUsage::default();
+    let model_name = model.describe();
     for round in 1..=limits.max_rounds {
         let last = round == limits.max_rounds;
         let request = ModelRequest {
@@ -67,7 +73,20 @@ pub async fn answer(
             tools: if last { Vec::new() } else { tool_specs() },
             max_completion_tokens: limits.max_completion_tokens,
         };
-        let reply = model.complete(&request).await?;
+        let started = Instant::now();
+        let reply = model.complete(&request).await;
+        let outcome = match &reply {
+            Ok(_) => "ok",
+            Err(ModelError::Retryable { .. }) => "retryable",
+            Err(ModelError::Fatal(_)) => "fatal",
+        };
+        metrics::model_call(&model_name, outcome, started.elapsed());
+        let reply = reply?;
+        metrics::model_tokens(
+            &model_name,
+            u64::from(reply.usage.prompt_tokens),
+            u64::from(reply.usage.completion_tokens),
+        );
         usage.prompt_tokens += reply.usage.prompt_tokens;
         usage.completion_tokens += reply.usage.completion_tokens;
         let text = reply.content.clone().filter(|text| !text.trim().is_empty());
@@ -79,6 +98,7 @@ pub async fn answer(
             });
             for (index, call) in reply.tool_calls.iter().enumerate() {
                 let content = if index < limits.max_tool_calls {
+                    metrics::tool_call(&call.name);
                     tools.run(&call.name, &call.arguments).await?
                 } else {
                     "skipped: too many tool calls in one step; ask again if needed".to_owned()

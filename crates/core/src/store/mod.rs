@@ -84,6 +84,10 @@ impl<T> Created<T> {
             Self::New(value) | Self::Existing(value) => value,
         }
     }
+
+    pub fn is_new(&self) -> bool {
+        matches!(self, Self::New(_))
+    }
 }
 
 /// The result of a successful model call.

@@ -116,6 +116,7 @@ macro_rules! queue_conformance_tests {
             queue::concurrent_consumers_never_share_a_delivery,
             queue::a_waiting_receive_wakes_when_a_message_is_sent,
             queue::the_whole_dead_letter_queue_is_drained_in_pages,
+            queue::the_depth_counts_waiting_in_flight_and_dead_letters,
         );
     };
 }

@@ -249,3 +249,82 @@ pub async fn the_whole_dead_letter_queue_is_drained_in_pages(queue: &dyn Queue) 
         "removed once handled"
     );
 }
+
+/// Waits until the queue's depth, read again and again, satisfies `wanted` (SQS's counts are
+/// approximate and settle within seconds); the last depth read.
+async fn depth_until(
+    queue: &dyn Queue,
+    what: &str,
+    wanted: impl Fn(&expedite_core::queue::QueueDepth) -> bool,
+) -> expedite_core::queue::QueueDepth {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let depth = queue.depth().await.unwrap();
+        if wanted(&depth) {
+            return depth;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: the depth stayed {depth:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub async fn the_depth_counts_waiting_in_flight_and_dead_letters(queue: &dyn Queue) {
+    let empty = queue.depth().await.unwrap();
+    assert_eq!(
+        (empty.waiting, empty.in_flight, empty.dead_letters),
+        (0, 0, 0),
+        "{empty:?}"
+    );
+    for n in 0..3 {
+        queue
+            .send(&format!("job {n}"), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    queue.send("later", Duration::from_secs(30)).await.unwrap();
+    let sent = depth_until(queue, "three ready, one delayed", |d| {
+        d.waiting == 3 && d.in_flight == 1
+    })
+    .await;
+    assert!(
+        sent.oldest_age
+            .is_none_or(|age| age < Duration::from_secs(30)),
+        "{sent:?}"
+    );
+
+    let got = receive_n(queue, 1, LONG, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1);
+    depth_until(queue, "one taken", |d| d.waiting == 2 && d.in_flight == 2).await;
+    queue.ack(&got[0].receipt).await.unwrap();
+    depth_until(queue, "one done", |d| d.waiting == 2 && d.in_flight == 1).await;
+
+    // A message received past the maximum moves to the dead letters.
+    for _ in 0..2 {
+        let got = receive_n(queue, 1, LONG, Duration::from_secs(5)).await;
+        queue.ack(&got[0].receipt).await.unwrap();
+    }
+    queue.send("poison", Duration::ZERO).await.unwrap();
+    for _ in 0..queue.max_receives() {
+        assert_eq!(
+            receive_n(queue, 1, SHORT, Duration::from_secs(6))
+                .await
+                .len(),
+            1
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        receive_n(queue, 1, SHORT, Duration::from_secs(2))
+            .await
+            .is_empty()
+    );
+    let end = depth_until(queue, "the poison dead-lettered", |d| d.dead_letters == 1).await;
+    assert_eq!(
+        (end.waiting, end.in_flight),
+        (0, 1),
+        "only the delayed one is left: {end:?}"
+    );
+}

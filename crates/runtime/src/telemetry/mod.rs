@@ -1,4 +1,4 @@
-//! Log set-up shared by the server and worker binaries.
+//! Logs and metrics set-up shared by the server and worker binaries.
 
 use expedite_core::config::LogFormat;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
@@ -19,3 +19,9 @@ pub fn init(format: LogFormat) {
             .init(),
     }
 }
+
+mod metrics;
+
+pub use metrics::{
+    MetricsSink, NAMESPACE, flush_emf, flush_emf_to_stdout, install_metrics, prometheus_text,
+};
