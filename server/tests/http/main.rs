@@ -5,6 +5,7 @@ mod crash_drill;
 mod customers_and_sync;
 mod edge;
 mod error_mapping;
+mod flood_drill;
 mod front_door;
 mod health_and_errors;
 mod lambda;

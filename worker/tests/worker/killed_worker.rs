@@ -11,7 +11,7 @@ use expedite_test_support::openai::{Script, Step};
 
 use crate::ai_jobs::Harness;
 
-fn spawn_worker(harness: &Harness) -> Child {
+pub(crate) fn spawn_worker(harness: &Harness) -> Child {
     Command::new(env!("CARGO_BIN_EXE_worker"))
         .current_dir(harness.data.path())
         .env_clear()

@@ -1,6 +1,7 @@
 //! The worker's two drivers over the real embedded queue and the real Lambda runtime client.
 
 mod ai_jobs;
+mod kill_drill;
 mod killed_worker;
 mod lambda_binary;
 mod lambda_events;
