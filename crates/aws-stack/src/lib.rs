@@ -9,8 +9,10 @@
 //! Nothing here is deployed: the template itself is what `scripts/deploy` ships.
 
 mod gateway;
+mod logs;
 mod pump;
 mod routes;
 mod stack;
 
+pub use logs::MetricLog;
 pub use stack::{Stack, StackOptions, StackUser};

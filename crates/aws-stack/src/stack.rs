@@ -19,7 +19,9 @@ use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    gateway, pump,
+    gateway,
+    logs::MetricLog,
+    pump,
     routes::{self, Routes},
 };
 
@@ -93,6 +95,8 @@ pub struct Stack {
     worker: Arc<RuntimeApi>,
     worker_timeout: Duration,
     _functions: Vec<Child>,
+    /// The EMF documents the functions wrote to stdout, as CloudWatch would read them.
+    pub metrics: MetricLog,
     stop: CancellationToken,
     _data: tempfile::TempDir,
 }
@@ -168,9 +172,11 @@ impl Stack {
             ("SALESFORCE_LOGIN_URL", sandbox.base_url()),
         ];
         let data = tempfile::tempdir()?;
+        let metrics = MetricLog::default();
         let launcher = Launcher {
             options: &options,
             data: data.path(),
+            metrics: &metrics,
         };
 
         let server_api = RuntimeApi::with_timeout(Duration::from_secs(28)).await?;
@@ -255,6 +261,7 @@ impl Stack {
             worker: worker_api,
             worker_timeout: options.worker_timeout,
             _functions: vec![server, worker, authorizer],
+            metrics,
             stop,
             _data: data,
         })
@@ -275,6 +282,7 @@ impl Stack {
 struct Launcher<'a> {
     options: &'a StackOptions,
     data: &'a Path,
+    metrics: &'a MetricLog,
 }
 
 impl Launcher<'_> {
@@ -298,7 +306,7 @@ impl Launcher<'_> {
             .envs(env)
             .env("EXPEDITE_DATA_DIR", self.data.join(binary))
             .env("RUST_LOG", &self.options.log)
-            .stdout(Stdio::inherit())
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
         if let Some(dir) = &self.options.call_log_dir {
@@ -307,9 +315,13 @@ impl Launcher<'_> {
                 dir.join(format!("{logical_id}.calls")),
             );
         }
-        command
+        let mut child = command
             .spawn()
-            .with_context(|| format!("starting {}", path.display()))
+            .with_context(|| format!("starting {}", path.display()))?;
+        if let Some(stdout) = child.stdout.take() {
+            self.metrics.follow(logical_id, stdout);
+        }
+        Ok(child)
     }
 }
 

@@ -207,6 +207,31 @@ async fn the_aws_shaped_stack_answers_questions_and_syncs_with_continuations() {
         waits.push(started.elapsed());
     }
     waits.sort();
+    // Each function's metrics reached "CloudWatch Logs" as EMF, in the Expedite namespace (an
+    // invocation flushes once its work is done, a moment after the answer is stored).
+    let completed = || -> u64 {
+        stack
+            .metrics
+            .documents("WorkerFunction")
+            .iter()
+            .filter(|doc| doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Expedite")
+            .filter(|doc| doc["function"] == "worker" && doc["event"] == "completed")
+            .filter_map(|doc| doc["expedite_queries_total"].as_u64())
+            .sum()
+    };
+    let since = Instant::now();
+    while completed() < 20 && since.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(completed(), 20, "the worker's EMF counts the answers");
+    let answered = stack.metrics.documents("ServerFunction");
+    assert!(
+        answered.iter().any(|doc| doc["function"] == "server"
+            && doc["route"] == "/api/ai/query/{id}"
+            && doc["status"] == "200"
+            && doc["expedite_http_requests_total"].as_u64().is_some()),
+        "the server's EMF counts requests by route: {answered:?}"
+    );
     println!(
         "submit → COMPLETED through the AWS-shaped stack: p50 {:?}, max {:?} ({} queries)",
         waits[waits.len() / 2],
