@@ -126,6 +126,9 @@ test("filters narrow the list, its total and its CSV export, and live in the add
   const table = page.getByTestId("customers");
   await table.getByRole("link", { name: "Last modified", exact: true }).click();
   await expect(page).toHaveURL(/sort=modified_desc/);
+  // The new page is in once its header says so (until then the old table, and its links, stay).
+  const modified = table.getByRole("columnheader", { name: "Last modified", exact: true });
+  await expect(modified).toHaveAttribute("aria-sort", "descending");
   await table.getByRole("link", { name: "Last modified", exact: true }).click();
   await expect(page).toHaveURL(/sort=modified_asc/);
   await expect(table.getByRole("columnheader", { name: "Last modified", exact: true })).toHaveAttribute("aria-sort", "ascending");
