@@ -102,9 +102,7 @@ test("an administrator's pages fit a phone and pass axe", async ({ page, console
   for (const visit of visits) await check(page, visit, consoleProblems);
 });
 
-// Fails on the current build (seen in Chromium before this landed); to fix next, then
-// turn back into `test`.
-test.fixme("on a phone the navigation is a menu that opens, leads on, and closes", async ({ page }) => {
+test("on a phone the navigation is a menu that opens, leads on, and closes", async ({ page }) => {
   await page.setViewportSize(phone);
   await signIn(page, accounts.admin);
   const nav = page.getByRole("navigation", { name: "Main" });

@@ -2,9 +2,7 @@ import type { Page } from "@playwright/test";
 import { accounts } from "../playwright.config";
 import { test, expect, openHydrated, signIn } from "./fixtures";
 
-// Fails on the current build (seen in Chromium before this landed); to fix next, then
-// turn back into `test`.
-test.fixme("the sign-in page puts the cursor in the email field", async ({ page }) => {
+test("the sign-in page puts the cursor in the email field", async ({ page }) => {
   await openHydrated(page, "/sign-in");
   await expect(page.getByLabel("Email")).toBeFocused();
   // Also after signing out, which reaches the page without a page load.
@@ -14,10 +12,8 @@ test.fixme("the sign-in page puts the cursor in the email field", async ({ page 
   await expect(page.getByLabel("Email")).toBeFocused();
 });
 
-// Fails on the current build (seen in Chromium before this landed); to fix next, then
-// turn back into `test`.
-test.fixme("a deep link survives signing in, query string and all", async ({ page }) => {
-  const deepLink = "/customers?search=a%26b&sort=name_desc";
+/** Opens `deepLink` signed out, signs in on the page it is sent to, and expects to land on it. */
+async function signInThrough(page: Page, deepLink: string) {
   await openHydrated(page, deepLink);
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   expect(new URL(page.url()).searchParams.get("next")).toBe(deepLink);
@@ -26,6 +22,16 @@ test.fixme("a deep link survives signing in, query string and all", async ({ pag
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(deepLink);
   await expect(page.getByTestId("signed-in-as")).toHaveText(accounts.user.email);
+}
+
+test("a deep link survives signing in, query string and all", async ({ page }) => {
+  await signInThrough(page, "/customers?industry=Energy&sort=name_desc&size=50");
+});
+
+// Fails in Chromium: the query's `%26` arrives as `&` (the `next` value is right; the
+// client-side navigation after signing in decodes it once more). To fix, then make it `test`.
+test.fixme("a deep link with encoded characters in its query survives signing in", async ({ page }) => {
+  await signInThrough(page, "/customers?search=a%26b&sort=name_desc");
 });
 
 test("a next that leaves the site is not followed", async ({ page }) => {

@@ -49,8 +49,20 @@ fn SignedInBar(me: Me) -> impl IntoView {
         Role::Admin => "Administrator",
         Role::User => "User",
     };
-    // A link followed in the browser keeps the page, so close the menu behind it.
+    // A link followed in the browser keeps the page, so close the menu behind it: when a link in
+    // it is clicked, and on any other change of address (back, forward).
     let menu = NodeRef::<leptos::html::Details>::new();
+    let close = |event: leptos::ev::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let details = event
+            .current_target()
+            .and_then(|nav| nav.dyn_into::<web_sys::Element>().ok())
+            .and_then(|nav| nav.closest("details").ok().flatten());
+        if let Some(details) = details {
+            // Removing an attribute of an element we rendered cannot fail.
+            let _ = details.remove_attribute("open");
+        }
+    };
     let location = use_location();
     Effect::new(move |_| {
         location.pathname.track();
@@ -66,7 +78,7 @@ fn SignedInBar(me: Me) -> impl IntoView {
                 "Menu"
             </summary>
             <div class="menu-body">
-        <nav aria-label="Main">
+        <nav aria-label="Main" on:click=close>
             <ul class="nav">
                 <li>
                     <A href="/" exact=true>"Overview"</A>

@@ -41,14 +41,17 @@ fn PasswordForm(next: Signal<String>) -> impl IntoView {
             .and_then(Result::err)
             .map(|error| error.message)
     };
-    // `autofocus` works on a page load; after a client-side navigation (signing out) the
-    // browser no longer applies it, so focus the field once mounted unless focus moved already.
+    // `autofocus` works on a page load; after a client-side navigation (signing out, whose
+    // button may still hold focus) the browser no longer applies it, so focus the field once
+    // mounted, unless the visitor is already typing into another field.
     let email = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
-        let idle = document()
-            .active_element()
-            .is_none_or(|active| active.tag_name().eq_ignore_ascii_case("body"));
-        if let (true, Some(email)) = (idle, email.get()) {
+        let typing = document().active_element().is_some_and(|active| {
+            ["input", "textarea", "select"]
+                .iter()
+                .any(|field| active.tag_name().eq_ignore_ascii_case(field))
+        });
+        if let (false, Some(email)) = (typing, email.get()) {
             // Focusing a mounted input cannot fail in a way worth reporting.
             let _ = email.focus();
         }
