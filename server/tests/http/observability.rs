@@ -66,14 +66,13 @@ async fn metrics_are_for_administrators_and_count_requests_by_route() {
     let user = bearer(&app.sign_in("rep@example.com", PASSWORD).await);
 
     assert_eq!(app.get("/metrics").await.status(), 401);
-    let refused = app
-        .client
-        .get(app.url("/metrics"))
-        .header("authorization", &user)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 403);
+    let get_as = |path: &str, bearer: &str| {
+        app.client
+            .get(app.url(path))
+            .header("authorization", bearer)
+            .send()
+    };
+    assert_eq!(get_as("/metrics", &user).await.unwrap().status(), 403);
 
     let wrong = app
         .client
@@ -84,22 +83,9 @@ async fn metrics_are_for_administrators_and_count_requests_by_route() {
         .unwrap();
     assert_eq!(wrong.status(), 401);
     for _ in 0..3 {
-        let me = app
-            .client
-            .get(app.url("/api/me"))
-            .header("authorization", &user)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(me.status(), 200);
+        assert_eq!(get_as("/api/me", &user).await.unwrap().status(), 200);
     }
-    let scraped = app
-        .client
-        .get(app.url("/metrics"))
-        .header("authorization", &admin)
-        .send()
-        .await
-        .unwrap();
+    let scraped = get_as("/metrics", &admin).await.unwrap();
     assert_eq!(scraped.status(), 200);
     assert!(
         scraped.headers()["content-type"]
