@@ -5,11 +5,9 @@ use async_openai::types::chat::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
     ChatCompletionRequestSystemMessage, ChatCompletionRequestToolMessage,
     ChatCompletionRequestUserMessage, ChatCompletionTool, ChatCompletionTools,
-    CreateChatCompletionRequest, CreateChatCompletionResponse, FinishReason, FunctionCall,
-    FunctionObject,
+    CreateChatCompletionRequest, FunctionCall, FunctionObject,
 };
-use expedite_core::ai::{Finish, Message, ModelError, ModelReply, ModelRequest, ToolCall};
-use expedite_domain::TokenUsage;
+use expedite_core::ai::{Message, ModelRequest};
 
 pub(crate) fn request(model: &str, request: &ModelRequest) -> CreateChatCompletionRequest {
     let tools: Vec<ChatCompletionTools> = request
@@ -67,51 +65,4 @@ fn message(message: &Message) -> ChatCompletionRequestMessage {
         }
         .into(),
     }
-}
-
-pub(crate) fn reply(response: CreateChatCompletionResponse) -> Result<ModelReply, ModelError> {
-    let usage = response
-        .usage
-        .as_ref()
-        .map(|usage| TokenUsage {
-            prompt_tokens: usage.prompt_tokens,
-            completion_tokens: usage.completion_tokens,
-        })
-        .unwrap_or_default();
-    let Some(choice) = response.choices.into_iter().next() else {
-        return Err(ModelError::Retryable {
-            message: "the AI provider returned no choices".to_owned(),
-            retry_after: None,
-        });
-    };
-    let tool_calls: Vec<ToolCall> = choice
-        .message
-        .tool_calls
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|call| match call {
-            ChatCompletionMessageToolCalls::Function(call) => Some(ToolCall {
-                id: call.id,
-                name: call.function.name,
-                arguments: call.function.arguments,
-            }),
-            ChatCompletionMessageToolCalls::Custom(_) => None,
-        })
-        .collect();
-    let finish = match choice.finish_reason {
-        Some(FinishReason::Length) => Finish::Length,
-        Some(FinishReason::ContentFilter) => Finish::ContentFilter,
-        Some(FinishReason::ToolCalls | FinishReason::FunctionCall) => Finish::ToolCalls,
-        // Some compatible servers leave it out or say "stop" while calling tools.
-        Some(FinishReason::Stop) | None if !tool_calls.is_empty() => Finish::ToolCalls,
-        Some(FinishReason::Stop) | None => Finish::Stop,
-    };
-    let content = choice.message.content.or(choice.message.refusal);
-    Ok(ModelReply {
-        content,
-        tool_calls,
-        finish,
-        usage,
-        model: response.model,
-    })
 }

@@ -9,6 +9,7 @@
 //! [`OpenAiModel::trusting`]).
 
 mod convert;
+mod reply;
 
 use std::time::Duration;
 
@@ -84,7 +85,12 @@ impl LanguageModel for OpenAiModel {
     async fn complete(&self, request: &ModelRequest) -> Result<ModelReply, ModelError> {
         let body = convert::request(&self.model, request);
         let started = std::time::Instant::now();
-        let response = self.client.chat().create(body).await;
+        // Read as JSON, then leniently: compatible servers send shapes OpenAI's types refuse.
+        let response = self
+            .client
+            .chat()
+            .create_byot::<_, serde_json::Value>(body)
+            .await;
         tracing::info!(
             model = %self.model,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -92,7 +98,7 @@ impl LanguageModel for OpenAiModel {
             "model call"
         );
         match response {
-            Ok(response) => convert::reply(response),
+            Ok(response) => reply::read(response, &request.tools, &self.model),
             Err(error) => Err(classify(error)),
         }
     }

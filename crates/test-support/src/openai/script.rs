@@ -73,6 +73,12 @@ pub(crate) enum Reply {
         finish_reason: &'static str,
     },
     Error(ErrorKind),
+    /// `choices[0].message` and `finish_reason` exactly as given, for the shapes compatible
+    /// servers send that OpenAI never does.
+    Verbatim {
+        message: Value,
+        finish_reason: Option<String>,
+    },
 }
 
 /// A function call the "model" asks for; the id is made up when the step is answered.
@@ -120,6 +126,20 @@ impl Step {
             })
             .collect();
         Self::message(None, calls, "tool_calls")
+    }
+
+    /// An assistant `message` sent exactly as given, with `finish_reason` (`None`: null): a
+    /// compatible server's tool calls without ids, arguments as an object, calls written into
+    /// `content`. Only for requests that do not stream.
+    pub fn verbatim(message: Value, finish_reason: Option<&str>) -> Self {
+        Self {
+            reply: Reply::Verbatim {
+                message,
+                finish_reason: finish_reason.map(str::to_owned),
+            },
+            delay: Duration::ZERO,
+            usage: None,
+        }
     }
 
     /// An OpenAI error response instead of a completion.

@@ -133,6 +133,39 @@ async fn chat_completions(
     }
 
     match step.reply {
+        Reply::Verbatim {
+            message,
+            finish_reason,
+        } => {
+            if request.stream {
+                let failure = Failure::invalid_request(
+                    "verbatim steps answer only unstreamed requests",
+                    Some("stream"),
+                    None,
+                );
+                return failure_response(failure, prompt_tokens, step.delay);
+            }
+            let answer = wire::Answer {
+                id: format!("chatcmpl-{}", uuid::Uuid::new_v4().simple()),
+                created: SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs(),
+                model: request.model.clone(),
+                content: None,
+                tool_calls: Vec::new(),
+                finish_reason: "stop",
+                usage: wire::Usage {
+                    prompt_tokens,
+                    completion_tokens: 1,
+                },
+            };
+            let mut body = wire::completion(&answer);
+            body["choices"][0]["message"] = message;
+            body["choices"][0]["finish_reason"] = finish_reason.into();
+            let headers = headers::openai(step.delay, Some(prompt_tokens), None);
+            (headers, axum::Json(body)).into_response()
+        }
         Reply::Error(kind) => {
             let failure = Failure::scripted(&kind, &request.model, &api_key, prompt_tokens);
             failure_response(failure, prompt_tokens, step.delay)
