@@ -5,7 +5,6 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    net::TcpListener,
     path::Path,
     process::Stdio,
     sync::{
@@ -17,21 +16,15 @@ use std::{
 
 use expedite_test_support::openai::{OpenAiDouble, Script, Step};
 use serde_json::{Value, json};
-use tokio::{io::AsyncWriteExt, process::Command};
+use tokio::process::Command;
+
+use crate::spawned::{access_token, add_account, free_port, wait_ready};
 
 const QUESTIONS: usize = 200;
 /// Jobs the server's worker runs at once: at most this many answers can be cut by the kill.
 const CONCURRENCY: usize = 16;
 const EMAIL: &str = "drill@example.com";
 const PASSWORD: &str = "a long drill password";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn command(data: &Path, port: u16, double: &OpenAiDouble) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
@@ -54,18 +47,6 @@ fn command(data: &Path, port: u16, double: &OpenAiDouble) -> Command {
         .stderr(Stdio::null())
         .kill_on_drop(true);
     command
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    for _ in 0..200 {
-        if let Ok(response) = client.get(format!("{base}/readyz")).send().await
-            && response.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not become ready");
 }
 
 /// Fresh clients (no connection kept from a killed server), from four loopback addresses as
@@ -141,32 +122,12 @@ async fn every_acknowledged_question_is_answered_once_across_a_kill() {
         .build()
         .unwrap();
 
-    let mut add = command(data.path(), port, &double)
-        .args(["users", "add", "--email", EMAIL])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = add.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    assert!(add.wait().await.unwrap().success(), "the account is added");
+    add_account(command(data.path(), port, &double), EMAIL, PASSWORD).await;
 
     // First run: the burst, and a SIGKILL once half of it has been answered.
     let mut first = command(data.path(), port, &double).spawn().unwrap();
     wait_ready(&client, &base).await;
-    let tokens: Value = client
-        .post(format!("{base}/auth/sign-in"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tokens["access_token"].as_str().unwrap().to_owned();
+    let token = access_token(&client, &base, EMAIL, PASSWORD).await;
     let answered = Arc::new(AtomicUsize::new(0));
     let burst = tokio::spawn({
         let (base, token) = (base.clone(), token.clone());

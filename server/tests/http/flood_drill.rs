@@ -5,7 +5,7 @@
 //! baseline, both measured in this run.
 
 use std::{
-    net::{IpAddr, TcpListener},
+    net::IpAddr,
     process::Stdio,
     sync::{
         Arc,
@@ -14,8 +14,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use serde_json::{Value, json};
-use tokio::{io::AsyncWriteExt, process::Command};
+use tokio::process::Command;
+
+use crate::spawned::{access_token, add_account, free_port, wait_ready};
 
 const EMAIL: &str = "paced@example.com";
 const PASSWORD: &str = "a flood drill password";
@@ -89,47 +90,16 @@ fn p99(sorted: &[Duration]) -> Duration {
 #[ignore = "a timed drill: scripts/drills runs it in release"]
 async fn a_flooding_address_is_limited_and_others_keep_their_pace() {
     let data = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut add = server(data.path(), port)
-        .args(["users", "add", "--email", EMAIL])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = add.stdin.take().unwrap();
-    stdin
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(stdin);
-    assert!(add.wait().await.unwrap().success(), "the account is added");
+    add_account(server(data.path(), port), EMAIL, PASSWORD).await;
     let _server = server(data.path(), port).spawn().unwrap();
     let setup = from("127.0.0.4");
-    let mut ready = false;
-    for _ in 0..200 {
-        if let Ok(response) = setup.get(format!("{base}/readyz")).send().await
-            && response.status().is_success()
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(ready, "the server became ready");
-    let tokens: Value = setup
-        .post(format!("{base}/auth/sign-in"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    wait_ready(&setup, &base).await;
+    let bearer = format!(
+        "Bearer {}",
+        access_token(&setup, &base, EMAIL, PASSWORD).await
+    );
     let url = format!("{base}/api/me");
 
     let baseline = tokio::task::block_in_place(|| paced(url.clone(), bearer.clone()));

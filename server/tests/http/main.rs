@@ -15,4 +15,5 @@ mod pages;
 mod queries;
 mod sign_in_limits;
 mod slow_clients;
+mod spawned;
 mod support;

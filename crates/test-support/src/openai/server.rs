@@ -146,11 +146,8 @@ async fn chat_completions(
                 return failure_response(failure, prompt_tokens, step.delay);
             }
             let answer = wire::Answer {
-                id: format!("chatcmpl-{}", uuid::Uuid::new_v4().simple()),
-                created: SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs(),
+                id: completion_id(),
+                created: now_secs(),
                 model: request.model.clone(),
                 content: None,
                 tool_calls: Vec::new(),
@@ -180,11 +177,8 @@ async fn chat_completions(
                 (prompt_tokens, completion)
             });
             let answer = wire::Answer {
-                id: format!("chatcmpl-{}", uuid::Uuid::new_v4().simple()),
-                created: SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs(),
+                id: completion_id(),
+                created: now_secs(),
                 model: request.model.clone(),
                 content,
                 tool_calls: tool_calls
@@ -201,6 +195,17 @@ async fn chat_completions(
             completion_response(&answer, &request, headers)
         }
     }
+}
+
+fn completion_id() -> String {
+    format!("chatcmpl-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// The answer as one JSON body, or as SSE events when the request asked for a stream.
