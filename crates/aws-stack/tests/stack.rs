@@ -268,6 +268,32 @@ async fn the_aws_shaped_stack_answers_questions_and_syncs_with_continuations() {
     );
     assert_eq!(pulled, ACCOUNTS as u64);
     assert!(continuations >= 5, "{run}");
+    // The delivery that ended the run counted it, once, with what it pulled.
+    let worker_sum = |metric: &str, dimensions: &[(&str, &str)]| -> u64 {
+        stack
+            .metrics
+            .documents("WorkerFunction")
+            .iter()
+            .filter(|doc| dimensions.iter().all(|(name, value)| doc[*name] == *value))
+            .filter_map(|doc| doc[metric].as_u64())
+            .sum()
+    };
+    let manual = [("kind", "manual"), ("status", "COMPLETED")];
+    let since = Instant::now();
+    while worker_sum("expedite_sync_runs_total", &manual) == 0
+        && since.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(worker_sum("expedite_sync_runs_total", &manual), 1);
+    assert_eq!(
+        worker_sum("expedite_sync_records_total", &[("direction", "pulled")]),
+        pulled
+    );
+    assert_eq!(
+        worker_sum("expedite_sync_continuations_total", &[]),
+        continuations
+    );
 
     // The API reads the copy; the copy, scanned in DynamoDB, equals the sandbox.
     let first = admin.get("/api/customers?limit=100").await;

@@ -8,6 +8,8 @@
 
 use std::time::Duration;
 
+use expedite_domain::{SyncKind, SyncRun};
+
 use metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
 };
@@ -173,21 +175,19 @@ pub fn queue_depth(waiting: u64, dead_letters: u64, oldest: Option<Duration>) {
     }
 }
 
-/// A finished run: its kind (`manual`, `scheduled`), status, what it moved and how long it took.
-pub fn sync_run(kind: &'static str, status: &'static str, moved: SyncMoved, took: Duration) {
-    counter!(SYNC_RUNS, "kind" => kind, "status" => status).increment(1);
-    counter!(SYNC_RECORDS, "direction" => "pulled").increment(moved.pulled);
-    counter!(SYNC_RECORDS, "direction" => "pushed").increment(moved.pushed);
-    counter!(SYNC_RECORDS, "direction" => "deleted").increment(moved.deleted);
-    histogram!(SYNC_DURATION).record(took.as_secs_f64());
-}
-
-/// Records a sync run moved, for [`sync_run`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SyncMoved {
-    pub pulled: u64,
-    pub pushed: u64,
-    pub deleted: u64,
+/// A run that has just ended (COMPLETED, FAILED or SKIPPED): its kind, status, what it moved
+/// and how long it took from being queued. Called by whatever ends it, once.
+pub fn sync_finished(run: &SyncRun) {
+    let kind = match run.kind {
+        SyncKind::Manual => "manual",
+        SyncKind::Scheduled => "scheduled",
+    };
+    counter!(SYNC_RUNS, "kind" => kind, "status" => run.status.as_str()).increment(1);
+    counter!(SYNC_RECORDS, "direction" => "pulled").increment(u64::from(run.pulled));
+    counter!(SYNC_RECORDS, "direction" => "pushed").increment(u64::from(run.pushed));
+    counter!(SYNC_RECORDS, "direction" => "deleted").increment(u64::from(run.deleted));
+    let took = run.updated_at.as_millis() - run.created_at.as_millis();
+    histogram!(SYNC_DURATION).record(took.max(0) as f64 / 1000.0);
 }
 
 pub fn sync_continued() {

@@ -178,6 +178,8 @@ impl Services {
         });
         run.updated_at = self.now();
         tracing::warn!(sync.id = %id, "dead-lettered sync run marked FAILED");
-        self.store().put_sync_run(&run).await
+        self.store().put_sync_run(&run).await?;
+        crate::metrics::sync_finished(&run);
+        Ok(())
     }
 }

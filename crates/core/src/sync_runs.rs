@@ -1,7 +1,7 @@
 //! The Salesforce sync use-cases: start a manual run, the scheduled poll, and reading runs.
 //! The work itself is the [`SyncEngine`](crate::sync::SyncEngine)'s.
 
-use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun, SyncStatus};
+use expedite_domain::{Page, PageRequest, SyncId, SyncKind, SyncRun};
 
 use crate::{
     AccessError, Services,
@@ -90,17 +90,7 @@ impl Services {
                 "Salesforce is not configured".to_owned(),
             ));
         };
-        let open = |run: &Option<SyncRun>| {
-            run.as_ref()
-                .is_some_and(|run| matches!(run.status, SyncStatus::Queued | SyncStatus::Running))
-        };
-        let was_open = open(&self.store().get_sync_run(&id).await?);
-        let result = engine.run(&id, step, attempt, self).await;
-        // Counted once, by the delivery that finished the run.
-        if was_open && let Ok(Some(run)) = self.store().get_sync_run(&id).await {
-            record_finished(&run);
-        }
-        result
+        engine.run(&id, step, attempt, self).await
     }
 
     /// The scheduled poll: sweeps stranded and dead-lettered work, then records a SCHEDULED run
@@ -139,27 +129,6 @@ impl Continuations for Services {
         metrics::sync_continued();
         Ok(())
     }
-}
-
-fn record_finished(run: &SyncRun) {
-    if matches!(run.status, SyncStatus::Queued | SyncStatus::Running) {
-        return;
-    }
-    let kind = match run.kind {
-        SyncKind::Manual => "manual",
-        SyncKind::Scheduled => "scheduled",
-    };
-    let took = run.updated_at.as_millis() - run.created_at.as_millis();
-    metrics::sync_run(
-        kind,
-        run.status.as_str(),
-        metrics::SyncMoved {
-            pulled: u64::from(run.pulled),
-            pushed: u64::from(run.pushed),
-            deleted: u64::from(run.deleted),
-        },
-        std::time::Duration::from_millis(u64::try_from(took).unwrap_or(0)),
-    );
 }
 
 fn new_sync_id() -> SyncId {

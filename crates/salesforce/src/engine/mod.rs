@@ -311,6 +311,8 @@ impl SalesforceSync {
                       the next run picks up its changes."
                 .into(),
         });
-        progress.save().await.map_err(Failure::into_job_error)
+        progress.save().await.map_err(Failure::into_job_error)?;
+        expedite_core::metrics::sync_finished(&progress.run);
+        Ok(())
     }
 }

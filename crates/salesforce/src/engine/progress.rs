@@ -175,6 +175,9 @@ impl<'a> Progress<'a> {
             }
         };
         self.save().await.map_err(Failure::into_job_error)?;
+        if self.run.status != SyncStatus::Running {
+            expedite_core::metrics::sync_finished(&self.run);
+        }
         tracing::info!(
             status = self.run.status.as_str(),
             pulled = self.run.pulled,
