@@ -13,7 +13,7 @@ use expedite_core::metrics;
 use crate::{AppState, auth::Admin, error::ApiError};
 
 pub(super) async fn prometheus(Admin(_): Admin, State(state): State<AppState>) -> Response {
-    if expedite_runtime::telemetry::prometheus_text().is_none() {
+    if !expedite_runtime::telemetry::serves_prometheus() {
         return ApiError::not_found(
             "This deployment publishes its metrics to CloudWatch, not at /metrics.",
         )

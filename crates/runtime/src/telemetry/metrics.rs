@@ -66,6 +66,11 @@ fn keep_up(handle: PrometheusHandle) {
     }
 }
 
+/// Whether this process renders Prometheus text (self-hosted), without rendering it.
+pub fn serves_prometheus() -> bool {
+    matches!(SINK.get(), Some(MetricsSink::Prometheus(_)))
+}
+
 /// The Prometheus exposition of everything recorded so far; `None` unless self-hosted.
 pub fn prometheus_text() -> Option<String> {
     match SINK.get()? {

@@ -24,4 +24,5 @@ mod metrics;
 
 pub use metrics::{
     MetricsSink, NAMESPACE, flush_emf, flush_emf_to_stdout, install_metrics, prometheus_text,
+    serves_prometheus,
 };
