@@ -6,7 +6,6 @@
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
-    process::Stdio,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -18,7 +17,7 @@ use expedite_test_support::openai::{OpenAiDouble, Script, Step};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-use crate::spawned::{access_token, add_account, free_port, wait_ready};
+use crate::spawned::{access_token, add_account, free_port, server_command, wait_ready};
 
 const QUESTIONS: usize = 200;
 /// Jobs the server's worker runs at once: at most this many answers can be cut by the kill.
@@ -27,13 +26,8 @@ const EMAIL: &str = "drill@example.com";
 const PASSWORD: &str = "a long drill password";
 
 fn command(data: &Path, port: u16, double: &OpenAiDouble) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = server_command(data, port);
     command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("EXPEDITE_DATA_DIR", data)
-        .env("EXPEDITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("EXPEDITE_DEMO_SALESFORCE", "false")
         .env("EXPEDITE_RATE_LIMITS", "false")
         .env("OPENAI_BASE_URL", double.base_url())
         .env("OPENAI_API_KEY", "sk-test")
@@ -41,11 +35,7 @@ fn command(data: &Path, port: u16, double: &OpenAiDouble) -> Command {
         .env("EXPEDITE_JOB_VISIBILITY_SECS", "6")
         .env("EXPEDITE_AI_TIMEOUT_SECS", "4")
         .env("EXPEDITE_AI_RETRY_BASE_MS", "200")
-        .env("EXPEDITE_WORKER_CONCURRENCY", CONCURRENCY.to_string())
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .env("EXPEDITE_WORKER_CONCURRENCY", CONCURRENCY.to_string());
     command
 }
 

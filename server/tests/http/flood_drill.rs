@@ -6,7 +6,6 @@
 
 use std::{
     net::IpAddr,
-    process::Stdio,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -16,7 +15,7 @@ use std::{
 
 use tokio::process::Command;
 
-use crate::spawned::{access_token, add_account, free_port, wait_ready};
+use crate::spawned::{access_token, add_account, free_port, server_command, wait_ready};
 
 const EMAIL: &str = "paced@example.com";
 const PASSWORD: &str = "a flood drill password";
@@ -26,19 +25,10 @@ const PER_MINUTE: u32 = 6000;
 const BURST: u32 = 100;
 
 fn server(data: &std::path::Path, port: u16) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = server_command(data, port);
     command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("EXPEDITE_DATA_DIR", data)
-        .env("EXPEDITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("EXPEDITE_DEMO_SALESFORCE", "false")
         .env("EXPEDITE_RATE_LIMIT_PER_MINUTE", PER_MINUTE.to_string())
-        .env("EXPEDITE_RATE_LIMIT_BURST", BURST.to_string())
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .env("EXPEDITE_RATE_LIMIT_BURST", BURST.to_string());
     command
 }
 

@@ -1,10 +1,28 @@
 //! The server binary in a process of its own, for the drills: a free port, an account added
 //! through the `users add` command, readiness, a sign-in.
 
-use std::{net::TcpListener, process::Stdio, time::Duration};
+use std::{net::TcpListener, path::Path, process::Stdio, time::Duration};
 
 use serde_json::{Value, json};
 use tokio::{io::AsyncWriteExt, process::Command};
+
+/// The server binary on `127.0.0.1:port` over `data`, with only the environment given here (no
+/// demo org, errors only in its log, output dropped) and killed when dropped; callers add the
+/// rest of their configuration.
+pub(crate) fn server_command(data: &Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("EXPEDITE_DATA_DIR", data)
+        .env("EXPEDITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("EXPEDITE_DEMO_SALESFORCE", "false")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
 
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
