@@ -129,6 +129,32 @@ pub(crate) fn exact(at: Timestamp, offset_minutes: i32) -> String {
     )
 }
 
+/// `14:00`: the time of day on a clock `offset_minutes` east of UTC.
+pub(crate) fn clock(at: Timestamp, offset_minutes: i32) -> String {
+    Civil::of(at, offset_minutes).clock()
+}
+
+/// `Tue 3 Dec`: the calendar day on that clock.
+pub(crate) fn day(at: Timestamp, offset_minutes: i32) -> String {
+    let civil = Civil::of(at, offset_minutes);
+    format!("{} {} {}", civil.weekday(), civil.date, MONTHS[civil.month])
+}
+
+/// Days since 1970-01-01 on that clock: equal for instants of one local day.
+pub(crate) fn day_number(at: Timestamp, offset_minutes: i32) -> i64 {
+    Civil::of(at, offset_minutes).day
+}
+
+/// A span of time at a glance: `850 ms`, `2.4 s`, `3 min 20 s`, `2 h 5 min`.
+pub(crate) fn span_ms(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms} ms"),
+        1_000..60_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        60_000..3_600_000 => format!("{} min {} s", ms / 60_000, ms / 1000 % 60),
+        _ => format!("{} h {} min", ms / 3_600_000, ms / 60_000 % 60),
+    }
+}
+
 /// An amount with thousands separators, `$1,250,000`; a dash when unknown.
 pub(crate) fn money(value: Option<f64>) -> String {
     let Some(value) = value.filter(|value| value.is_finite()) else {
@@ -269,6 +295,22 @@ mod tests {
             exact(at("1969-12-31T23:00:00Z"), 0),
             "Wed 31 Dec 1969, 23:00:00 UTC"
         );
+    }
+
+    #[test]
+    fn hours_days_and_spans_read_on_the_readers_clock() {
+        let at = at("2024-12-03T23:30:00Z");
+        assert_eq!(
+            (clock(at, 0), day(at, 0)),
+            ("23:30".into(), "Tue 3 Dec".into())
+        );
+        assert_eq!(
+            (clock(at, 60), day(at, 60)),
+            ("00:30".into(), "Wed 4 Dec".into())
+        );
+        assert_eq!(day_number(at, 60), day_number(at, 0) + 1);
+        let spans: Vec<String> = [850, 2_400, 200_000, 7_500_000].map(span_ms).into();
+        assert_eq!(spans, ["850 ms", "2.4 s", "3 min 20 s", "2 h 5 min"]);
     }
 
     #[test]

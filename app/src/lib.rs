@@ -33,7 +33,8 @@ use components::shell::Layout;
 use pages::{
     admin_sync::AdminSyncPage, admin_system::AdminSystemPage, admin_users::AdminUsers,
     ask::AskPage, customer_detail::CustomerPage, customers::CustomersPage, dashboard::Dashboard,
-    history::HistoryPage, not_found::NotFound, query_detail::QueryPage, sign_in::SignInPage,
+    history::HistoryPage, not_found::NotFound, operations::AdminOperationsPage,
+    query_detail::QueryPage, sign_in::SignInPage,
 };
 use session::Session;
 
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsers ssr=SsrMode::Async />
                     <Route path=path!("/admin/sync") view=AdminSyncPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/operations") view=AdminOperationsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/system") view=AdminSystemPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -97,6 +97,7 @@ test("an administrator's pages fit a phone and pass axe", async ({ page, console
   const visits: Visit[] = [
     { name: "admin-sync", path: "/admin/sync" },
     { name: "admin-users", path: "/admin/users" },
+    { name: "admin-operations", path: "/admin/operations" },
     { name: "admin-system", path: "/admin/system" },
   ];
   for (const visit of visits) await check(page, visit, consoleProblems);

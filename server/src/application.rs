@@ -4,7 +4,7 @@ use std::{future::Future, net::SocketAddr};
 
 use anyhow::Context;
 use expedite_core::Config;
-use expedite_runtime::start_local_jobs;
+use expedite_runtime::{start_local_jobs, start_ops_flush};
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
@@ -77,10 +77,12 @@ impl Application {
         Ok(())
     }
 
+    /// The operations tally's flush, and the job loop and poll timer if the worker runs here.
     fn spawn_workers(&self, config: &Config, stop: &CancellationToken) -> Vec<JoinHandle<()>> {
-        if !config.in_process_worker {
-            return Vec::new();
+        let mut tasks = vec![start_ops_flush(&self.state.services, stop)];
+        if config.in_process_worker {
+            tasks.extend(start_local_jobs(&self.state.services, config, stop));
         }
-        start_local_jobs(&self.state.services, config, stop)
+        tasks
     }
 }

@@ -26,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Deployment::Lambda => {
             let state = AppState::from_config(config).await?;
-            server::lambda::run(server::router(state))
+            server::lambda::run(state)
                 .await
                 .map_err(|error| anyhow::anyhow!(error))
         }

@@ -1,12 +1,10 @@
 //! The Lambda entry: SQS batches and EventBridge scheduled events.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
-};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::{eventbridge::EventBridgeEvent, sqs::SqsEvent};
 use expedite_core::{
+    Services,
     jobs::{Attempt, Job, JobHandler, Outcome, process_one},
     queue::{Queue, Receipt},
 };
@@ -51,21 +49,23 @@ pub struct Deliveries<'a> {
 /// Serves invocations from the Lambda Runtime API until the runtime stops. `margin` is kept
 /// free before each invocation's deadline (`EXPEDITE_JOB_DEADLINE_MARGIN_SECS`).
 pub async fn run(
-    handler: Arc<dyn JobHandler>,
-    queue: Arc<dyn Queue>,
+    services: Services,
     max_receives: u32,
     margin: Duration,
 ) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        let (handler, queue) = (Arc::clone(&handler), Arc::clone(&queue));
+        let services = services.clone();
         async move {
             let deliveries = Deliveries {
                 max_receives,
-                queue: Some(queue.as_ref()),
+                queue: Some(services.queue().as_ref()),
                 deadline: Some(work_deadline(event.context.deadline, margin)),
             };
-            let handled = handle_event(handler.as_ref(), deliveries, event.payload).await;
+            let handled = handle_event(&services, deliveries, event.payload).await;
+            // Before Lambda freezes the process: the metrics as EMF lines, the counts into
+            // the store's per-hour rollups.
             expedite_runtime::telemetry::flush_emf_to_stdout();
+            expedite_core::ops::flush(services.store().as_ref(), services.now()).await;
             handled
         }
     }))

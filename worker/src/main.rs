@@ -1,12 +1,10 @@
 //! The `worker` binary: runs jobs from the embedded queue locally, or serves SQS and
 //! EventBridge invocations when started by AWS Lambda.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use expedite_core::Config;
 use expedite_domain::Deployment;
-use expedite_runtime::{Backends, shutdown_signal, start_local_jobs, telemetry};
+use expedite_runtime::{Backends, shutdown_signal, start_local_jobs, start_ops_flush, telemetry};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
@@ -20,16 +18,16 @@ async fn main() -> anyhow::Result<()> {
         .services(config.clone())
         .await?;
     if config.deployment == Deployment::Lambda {
-        let queue = Arc::clone(services.queue());
-        let max_receives = queue.max_receives();
+        let max_receives = services.queue().max_receives();
         let margin = config.job_deadline_margin;
-        return worker::lambda::run(Arc::new(services), queue, max_receives, margin)
+        return worker::lambda::run(services, max_receives, margin)
             .await
             .map_err(|error| anyhow::anyhow!(error));
     }
 
     let stop = CancellationToken::new();
-    let jobs = start_local_jobs(&services, &config, &stop);
+    let mut jobs = start_local_jobs(&services, &config, &stop);
+    jobs.push(start_ops_flush(&services, &stop));
     shutdown_signal().await;
     tracing::info!("shutting down: finishing the job in hand");
     stop.cancel();

@@ -1,6 +1,6 @@
-//! The dashboard's system status and the administrators' account list.
+//! The dashboard's system status, the administrators' account list and the operations report.
 
-use expedite_domain::{SystemStatus, UserSummary};
+use expedite_domain::{Operations, SystemStatus, UserSummary};
 use leptos::prelude::*;
 
 use crate::error::UiError;
@@ -18,6 +18,16 @@ pub async fn list_users() -> Result<Vec<UserSummary>, UiError> {
     let caller = super::caller()?;
     super::services()
         .list_users(&caller)
+        .await
+        .map_err(UiError::from)
+}
+
+/// The Operations page's figures over the last `hours` hours (administrators only).
+#[server(prefix = "/sfn", endpoint = "operations")]
+pub async fn get_operations(hours: u32) -> Result<Operations, UiError> {
+    let caller = super::caller()?;
+    super::services()
+        .operations(&caller, hours)
         .await
         .map_err(UiError::from)
 }

@@ -1,6 +1,7 @@
 pub(crate) mod answer;
 pub(crate) mod badge;
 pub(crate) mod chart;
+pub(crate) mod columns;
 pub(crate) mod query_live;
 pub(crate) mod question_list;
 pub(crate) mod refresh;

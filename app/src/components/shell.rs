@@ -100,6 +100,9 @@ fn SignedInBar(me: Me) -> impl IntoView {
                         <A href="/admin/users">"Users"</A>
                     </li>
                     <li>
+                        <A href="/admin/operations">"Operations"</A>
+                    </li>
+                    <li>
                         <A href="/admin/system">"System"</A>
                     </li>
                 })}

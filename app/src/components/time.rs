@@ -74,6 +74,16 @@ pub(crate) fn LocalTime(
     }
 }
 
+/// Minutes east of UTC at `at` on the reader's clock once `hydrated`; before that (and on the
+/// server) 0, so the first render is UTC and hydration agrees.
+pub(crate) fn reader_offset(at: Timestamp, hydrated: bool) -> i32 {
+    if hydrated {
+        browser::offset_minutes(at)
+    } else {
+        0
+    }
+}
+
 /// The browser's clock and zone. Only called once hydrated; the server build keeps UTC.
 mod browser {
     use expedite_domain::Timestamp;

@@ -8,5 +8,6 @@ pub(crate) mod dashboard;
 pub(crate) mod forbidden;
 pub(crate) mod history;
 pub(crate) mod not_found;
+pub(crate) mod operations;
 pub(crate) mod query_detail;
 pub(crate) mod sign_in;

@@ -14,6 +14,7 @@ mod insights;
 pub mod intake;
 pub mod jobs;
 pub mod metrics;
+pub mod ops;
 mod queries;
 pub mod queue;
 pub mod refusal;

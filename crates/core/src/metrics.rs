@@ -1,6 +1,9 @@
 //! What Expedite counts and times, through the `metrics` facade: every name, its unit and its
 //! labels in one place, and one function per event so call sites read as what happened.
 //!
+//! The events the Operations page charts are also counted in the process's
+//! [`Tally`](crate::ops::Tally), which is flushed into the store's per-hour rollups.
+//!
 //! The binaries install the recorder (Prometheus text self-hosted, CloudWatch Embedded Metric
 //! Format on Lambda: `expedite_runtime::telemetry`); without one, recording costs nothing.
 //! Labels have small, fixed value sets (a route template, never a path; a model name; a rule
@@ -9,6 +12,8 @@
 use std::time::Duration;
 
 use expedite_domain::{SyncKind, SyncRun};
+
+use crate::ops::{Tally, bucket_name, latency_bucket, names};
 
 use metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
@@ -128,11 +133,20 @@ pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
     counter!(HTTP_REQUESTS, "route" => route.clone(), "method" => method.clone(), "status" => status.to_string())
         .increment(1);
     histogram!(HTTP_DURATION, "route" => route, "method" => method).record(took.as_secs_f64());
+    if status >= 500 {
+        Tally::global().add(names::SERVER_ERRORS, 1);
+    }
 }
 
 /// A question's life: `submitted`, `completed` or `failed`.
 pub fn query(event: &'static str) {
     counter!(QUERIES, "event" => event).increment(1);
+    let name = match event {
+        "submitted" => names::SUBMITTED,
+        "completed" => names::COMPLETED,
+        _ => names::FAILED,
+    };
+    Tally::global().add(name, 1);
 }
 
 /// One model call; `model` as configured (the provider's reply may name a dated variant).
@@ -140,12 +154,21 @@ pub fn model_call(model: &str, outcome: &'static str, took: Duration) {
     let model = model.to_owned();
     counter!(MODEL_CALLS, "model" => model.clone(), "outcome" => outcome).increment(1);
     histogram!(MODEL_LATENCY, "model" => model).record(took.as_secs_f64());
+    let tally = Tally::global();
+    tally.add(names::MODEL_CALLS, 1);
+    if outcome != "ok" {
+        tally.add(names::MODEL_ERRORS, 1);
+    }
+    tally.add(bucket_name(latency_bucket(took)), 1);
 }
 
 pub fn model_tokens(model: &str, prompt: u64, completion: u64) {
     let model = model.to_owned();
     counter!(MODEL_TOKENS, "model" => model.clone(), "kind" => "prompt").increment(prompt);
     counter!(MODEL_TOKENS, "model" => model, "kind" => "completion").increment(completion);
+    let tally = Tally::global();
+    tally.add(names::PROMPT_TOKENS, prompt);
+    tally.add(names::COMPLETION_TOKENS, completion);
 }
 
 pub fn tool_call(tool: &str) {
@@ -160,18 +183,25 @@ pub fn tool_call(tool: &str) {
 /// A processed message: `done`, `failed` (for good) or `retry`.
 pub fn job(kind: &'static str, outcome: &'static str) {
     counter!(JOBS, "kind" => kind, "outcome" => outcome).increment(1);
+    if outcome == "retry" {
+        Tally::global().add(names::RETRIES, 1);
+    }
 }
 
 pub fn dead_letter(kind: &'static str) {
     counter!(DEAD_LETTERS, "kind" => kind).increment(1);
+    Tally::global().add(names::DEAD_LETTERS, 1);
 }
 
 /// What the queue holds now; the oldest message's age where the backend can tell.
 pub fn queue_depth(waiting: u64, dead_letters: u64, oldest: Option<Duration>) {
     gauge!(QUEUE_DEPTH, "queue" => "jobs").set(waiting as f64);
     gauge!(QUEUE_DEPTH, "queue" => "dead_letters").set(dead_letters as f64);
+    let tally = Tally::global();
+    tally.high(names::QUEUE_HIGH, waiting);
     if let Some(oldest) = oldest {
         gauge!(QUEUE_OLDEST_AGE).set(oldest.as_secs_f64());
+        tally.high(names::OLDEST_JOB_HIGH, oldest.as_secs());
     }
 }
 
@@ -196,13 +226,16 @@ pub fn sync_continued() {
 
 pub fn sign_in_failed() {
     counter!(SIGN_IN_FAILURES).increment(1);
+    Tally::global().add(names::SIGN_IN_FAILURES, 1);
 }
 
 pub fn filter_blocked(family: &str) {
     counter!(FILTER_BLOCKS, "family" => family.to_owned()).increment(1);
+    Tally::global().add(format!("{}{family}", names::BLOCKED_PREFIX), 1);
 }
 
 /// A 429: `limit` names which limit refused (`requests`, `sign_in`, `queries`…).
 pub fn rate_limited(limit: &'static str) {
     counter!(RATE_LIMITED, "limit" => limit).increment(1);
+    Tally::global().add(format!("{}{limit}", names::LIMITED_PREFIX), 1);
 }

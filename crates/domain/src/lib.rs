@@ -7,6 +7,7 @@
 pub mod customer;
 pub mod error;
 pub mod ids;
+pub mod operations;
 pub mod overview;
 pub mod page;
 pub mod query;
@@ -20,6 +21,7 @@ pub use customer::{
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{CustomerId, InvalidId, QueryId, SyncId, UserId};
+pub use operations::{HOUR_MS, NamedCount, Operations, OpsHour, QueueNow, SyncSummary, hour_start};
 pub use overview::{Account, LastSync, Overview};
 pub use page::{Limit, Page, PageRequest};
 pub use query::{AiQuery, Prompt, PromptError, QueryStatus, TokenUsage};

@@ -5,7 +5,8 @@
 //! - [`secrets`]: the Secrets Manager secrets the configuration names by ARN, read at start-up
 //!   by the process that runs jobs;
 //! - [`local`]: the job loop over the queue and the timer of the scheduled poll, started by
-//!   [`start_local_jobs`] in the `worker` binary and inside the self-hosted `server`;
+//!   [`start_local_jobs`] in the `worker` binary and inside the self-hosted `server`, and the
+//!   operations tally's flush ([`start_ops_flush`]);
 //! - [`telemetry`]: log set-up; [`shutdown_signal`]: Ctrl-C or SIGTERM.
 //!
 //! The binaries (`server`, `worker`) stay thin: read the configuration, call in here, serve.
@@ -49,6 +50,17 @@ pub fn start_local_jobs(
             stop.clone(),
         )),
     ]
+}
+
+/// Starts flushing the process's operations tally into the store's per-hour rollups (every
+/// [`local::OPS_FLUSH_INTERVAL`], and at `stop`): every long-running process does, whether or
+/// not it runs jobs. On Lambda the entries flush after each invocation instead.
+pub fn start_ops_flush(services: &Services, stop: &CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(local::run_ops_flush(
+        services.clone(),
+        local::OPS_FLUSH_INTERVAL,
+        stop.clone(),
+    ))
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what Lambda, systemd and container runtimes send).

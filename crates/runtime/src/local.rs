@@ -7,7 +7,9 @@
 use std::{sync::Arc, time::Duration};
 
 use expedite_core::{
+    Services,
     jobs::{Attempt, Job, JobHandler, Outcome, process_one},
+    ops,
     queue::{Queue, Received},
 };
 use tokio::{sync::Semaphore, task::JoinSet};
@@ -138,4 +140,26 @@ pub async fn run_schedule(queue: Arc<dyn Queue>, interval: Duration, shutdown: C
             }
         }
     }
+}
+
+/// How often a long-running process adds its counts to the per-hour rollups.
+pub const OPS_FLUSH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Flushes the process's operations tally into the store every `interval` (sampling the
+/// queue's depth each time, so the hour keeps its high), and once more at `shutdown`.
+pub async fn run_ops_flush(services: Services, interval: Duration, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            _ = ticks.tick() => {
+                if let Ok(depth) = services.queue().depth().await {
+                    expedite_core::metrics::queue_depth(depth.waiting, depth.dead_letters, depth.oldest_age);
+                }
+                ops::flush(services.store().as_ref(), services.now()).await;
+            }
+        }
+    }
+    ops::flush(services.store().as_ref(), services.now()).await;
 }

@@ -25,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/me", get(me::me))
         .route("/admin/users", get(admin::users))
+        .route("/admin/operations", get(admin::operations))
         .route("/ai/query", post(queries::ask))
         .route("/ai/query/{id}", get(queries::get_query))
         .route("/ai/queries", get(queries::history))
@@ -56,6 +57,7 @@ Every error is `{\"error\": {\"code\", \"message\"}}`. Authenticate with an acce
     paths(
         me::me,
         admin::users,
+        admin::operations,
         queries::ask,
         queries::get_query,
         queries::history,

@@ -11,6 +11,7 @@ mod health_and_errors;
 mod lambda;
 mod observability;
 mod openapi_limits;
+mod operations;
 mod pages;
 mod queries;
 mod sign_in_limits;

@@ -34,12 +34,22 @@ pub(crate) fn free_port() -> u16 {
 
 /// Runs `server` (the binary with its environment) as `users add --email <email>`, the
 /// password on standard input.
-pub(crate) async fn add_account(mut server: Command, email: &str, password: &str) {
-    let mut add = server
-        .args(["users", "add", "--email", email])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+pub(crate) async fn add_account(server: Command, email: &str, password: &str) {
+    add_account_in(server, email, password, &[]).await;
+}
+
+/// As [`add_account`], the account in `groups` (`admins` makes an administrator).
+pub(crate) async fn add_account_in(
+    mut server: Command,
+    email: &str,
+    password: &str,
+    groups: &[&str],
+) {
+    server.args(["users", "add", "--email", email]);
+    for group in groups {
+        server.args(["--group", group]);
+    }
+    let mut add = server.stdin(Stdio::piped()).spawn().unwrap();
     let mut stdin = add.stdin.take().unwrap();
     stdin
         .write_all(format!("{password}\n").as_bytes())

@@ -10,7 +10,8 @@
 //!   `rollup.rs`) in the same transaction, so totals and breakdowns are read, not scanned.
 //! - sync: `pk = RUN#<id>` with GSI `by_created` (`run_pk`, `created_sk`) for newest first,
 //!   `WATERMARK#<object>` and `LEASE#<name>` items; `EDIT#<customer id>` items hold local edits
-//!   waiting for a push, listed through `by_created` under `run_pk = EDIT`.
+//!   waiting for a push, listed through `by_created` under `run_pk = EDIT`; `OPS#<hour>` items
+//!   hold the Operations page's per-hour rollups (`ops.rs`), dropped by the TTL `purge_at`.
 //!
 //! Sort keys end in `\u{1}<id>` so that ties break by id exactly as the SQLite backend does.
 
@@ -18,6 +19,7 @@ mod attr;
 mod conditions;
 mod customers;
 mod edits;
+mod ops;
 mod queries;
 mod rollup;
 mod sync;

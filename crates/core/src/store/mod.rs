@@ -7,6 +7,7 @@
 mod cursor;
 mod edits;
 pub mod keys;
+mod ops;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use cursor::{
     Cursor, Position, decode_cursor, decode_position, encode_cursor, page_from, two_way_page,
 };
 pub use edits::{FieldChange, LocalEdit};
+pub use ops::{HourRollup, OPS_RETENTION, OpsStore};
 
 /// Failures of the store itself.
 #[derive(Debug, thiserror::Error)]
@@ -308,7 +310,7 @@ pub trait IdentityStore: Send + Sync {
 
 /// Every aggregate of the store, as the use-cases hold it.
 #[async_trait]
-pub trait Store: QueryStore + CustomerStore + SyncStore {
+pub trait Store: QueryStore + CustomerStore + SyncStore + OpsStore {
     /// Succeeds when the backend accepts requests; used by `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 

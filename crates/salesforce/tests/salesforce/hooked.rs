@@ -12,9 +12,12 @@ use std::{
 };
 
 use async_trait::async_trait;
-use expedite_core::store::{
-    Answer, Created, CustomerStore, FieldChange, LocalEdit, NewQuery, QueryStore, Store,
-    StoreError, SyncStore, UpsertReport,
+use expedite_core::{
+    ops::Counts,
+    store::{
+        Answer, Created, CustomerStore, FieldChange, HourRollup, LocalEdit, NewQuery, OpsStore,
+        QueryStore, Store, StoreError, SyncStore, UpsertReport,
+    },
 };
 use expedite_domain::{
     AiQuery, Customer, CustomerCount, CustomerFilter, CustomerId, CustomerTotals, Page,
@@ -177,6 +180,16 @@ impl QueryStore for HookedStore {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         self.inner.fail_query(id, attempt, error, now).await
+    }
+}
+
+#[async_trait]
+impl OpsStore for HookedStore {
+    async fn add_to_hour(&self, hour: Timestamp, counts: &Counts) -> Result<(), StoreError> {
+        self.inner.add_to_hour(hour, counts).await
+    }
+    async fn hours(&self, from: Timestamp, to: Timestamp) -> Result<Vec<HourRollup>, StoreError> {
+        self.inner.hours(from, to).await
     }
 }
 

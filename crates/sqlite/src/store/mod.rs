@@ -3,6 +3,7 @@
 mod customers;
 mod edits;
 mod identity;
+mod ops;
 mod queries;
 mod sync;
 mod totals;

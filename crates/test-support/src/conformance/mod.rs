@@ -8,6 +8,7 @@
 pub mod customers;
 pub mod edits;
 pub mod identity;
+pub mod ops;
 pub mod queries;
 pub mod queue;
 pub mod sync;
@@ -83,6 +84,8 @@ macro_rules! store_conformance_tests {
             sync::watermarks_are_kept_per_object,
             sync::leases_exclude_other_holders_until_they_expire,
             sync::concurrent_lease_attempts_have_exactly_one_winner,
+            ops::hourly_counts_add_up_across_writers_and_keep_highs,
+            ops::hours_are_read_by_range_oldest_first,
         );
     };
 }
