@@ -5,10 +5,10 @@ import { test, expect } from "./fixtures";
 // cached for a year; the pages themselves revalidate. Self-hosted the server answers /pkg, in
 // the AWS-shaped stack the CloudFront stand-in (crates/aws-stack gateway.rs) does.
 
-// A regression gate, not the goal: issue 15 wants 300 KB gzipped. The release wasm built by
-// `scripts/test` on a clean machine is 1650 KB, 621 KB as the server gzips it (456 KB brotli);
-// the 497 KB once measured was of an earlier, smaller build. Lower this as the bundle shrinks.
-const MAX_WASM_GZIP = 640 * 1024;
+// A regression gate, not the goal (300 KB gzipped). The release wasm built by `scripts/test` is
+// 678 KB as the server gzips it since the Operations page came in (621 KB before it). Lower this
+// as the bundle shrinks.
+const MAX_WASM_GZIP = 700 * 1024;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const HASHED = /^\/pkg\/expedite\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
 

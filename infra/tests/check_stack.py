@@ -774,10 +774,16 @@ def check_moto(clients: dict[str, Any], resources: dict[str, Any], refs: dict[st
         check(not any("Identity" in r for rs in g.values() for r in rs), f"{name}: nothing on an identity table")
     check(w_grants.get("dynamodb:UpdateItem") == table_arns | index_arns,
           "worker: dynamodb:UpdateItem on the three tables and indexes only")
-    check(not any(a in s_grants for a in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")),
-          "server: no item updates, deletes or batch writes (the worker's)")
+    check(not any(a in s_grants for a in ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem")),
+          "server: no item deletes or batch writes (the worker's)")
+    check(s_grants.get("dynamodb:UpdateItem") == {tables["SyncTable"]["TableArn"]},
+          "server: dynamodb:UpdateItem on the sync table only")
+    rollups = [st for st in statements(iam, roles["ServerFunction"]) if "dynamodb:UpdateItem" in as_list(st["Action"])]
+    check(all(st.get("Condition", {}).get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys") == ["OPS#*"]
+              for st in rollups), "server: its updates are limited to the OPS# rollup items")
     check(s_grants["sqs:SendMessage"] == {queue_arn}, "server: sqs:SendMessage on JobsQueue only")
-    check(s_grants["sqs:GetQueueAttributes"] == {queue_arn}, "server: reads the redrive policy")
+    check(s_grants["sqs:GetQueueAttributes"] == {queue_arn, dlq_arn},
+          "server: reads the redrive policy and both queues' depth")
     check(not any(a.startswith("sqs:") and a not in ("sqs:SendMessage", "sqs:GetQueueAttributes")
                   for a in s_grants), "server: no other SQS")
     check(not any(a.startswith(("secretsmanager:", "cognito-idp:", "kms:")) for a in s_grants),

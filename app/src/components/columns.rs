@@ -125,10 +125,7 @@ pub(crate) fn ColumnChart(
                     aria-label=format!("{title}: column chart, the figures are in the table below")>
                     {bars}
                 </svg>
-                <div class="columns-ticks" aria-hidden="true"
-                    style=format!("grid-template-columns: repeat({count}, minmax(0, 1fr))")>
-                    {ticks}
-                </div>
+                <div class="columns-ticks" aria-hidden="true">{ticks}</div>
             </div>
             <details class="chart-data">
                 <summary>"Show as a table"</summary>

@@ -1,11 +1,11 @@
 //! The Operations page's columns, from the report: one per hour of the window on the reader's
 //! clock, one per local day for tokens, one per sync run.
 
-use expedite_domain::{OpsHour, SyncSummary, Timestamp};
+use expedite_domain::{Operations, OpsHour, SyncSummary, Timestamp};
 
 use crate::{
     components::{
-        columns::{Column, Series},
+        columns::{Column, Layout, Series},
         time::reader_offset,
     },
     format,
@@ -84,14 +84,150 @@ pub(super) const DURATION: Series = Series {
     class: "s-light",
 };
 
+/// One chart of the page, ready to draw.
+pub(super) struct Chart {
+    pub(super) title: &'static str,
+    pub(super) id: &'static str,
+    pub(super) layout: Layout,
+    pub(super) show: fn(f64) -> String,
+    pub(super) series: Vec<Series>,
+    pub(super) columns: Vec<Column>,
+    pub(super) empty: &'static str,
+}
+
+fn count(value: f64) -> String {
+    format::count(value as u64)
+}
+
+fn span(value: f64) -> String {
+    format::span_ms(value as u64)
+}
+
+fn seconds(value: f64) -> String {
+    format::span_ms(value as u64 * 1000)
+}
+
+/// Every chart of the report, in page order.
+pub(super) fn charts(report: &Operations, hydrated: bool) -> Vec<Chart> {
+    let hours = report.every_hour();
+    let per_hour = |values: fn(&OpsHour) -> Vec<f64>| hourly(&hours, hydrated, values);
+    let chart = |title, id, layout, show, series: &[Series], columns, empty| Chart {
+        title,
+        id,
+        layout,
+        show,
+        series: series.to_vec(),
+        columns,
+        empty,
+    };
+    use Layout::{Overlaid, Stacked};
+    vec![
+        chart(
+            "Questions per hour",
+            "ops-questions",
+            Stacked,
+            count,
+            &[ANSWERED, FAILED],
+            per_hour(|h| vec![h.completed as f64, h.failed as f64]),
+            "No questions in this window.",
+        ),
+        chart(
+            "Model latency per hour",
+            "ops-latency",
+            Overlaid,
+            span,
+            &[P95, P50],
+            per_hour(|h| {
+                vec![
+                    h.model_p95_ms.unwrap_or(0) as f64,
+                    h.model_p50_ms.unwrap_or(0) as f64,
+                ]
+            }),
+            "No model calls in this window.",
+        ),
+        chart(
+            "Tokens per day",
+            "ops-tokens",
+            Stacked,
+            count,
+            &[PROMPT, COMPLETION],
+            tokens_per_day(&hours, hydrated),
+            "No tokens used in this window.",
+        ),
+        chart(
+            "Job queue per hour",
+            "ops-queue",
+            Stacked,
+            count,
+            &[WAITING],
+            per_hour(|h| vec![h.queue_high.unwrap_or(0) as f64]),
+            "No jobs waited in this window.",
+        ),
+        chart(
+            "Oldest waiting job per hour",
+            "ops-oldest",
+            Stacked,
+            seconds,
+            &[OLDEST],
+            per_hour(|h| vec![h.oldest_job_high_secs.unwrap_or(0) as f64]),
+            "No job waited long enough to be measured.",
+        ),
+        chart(
+            "Problems per hour",
+            "ops-problems",
+            Stacked,
+            count,
+            &[SERVER_ERRORS, RETRIES, DEAD_LETTERS, SIGN_IN],
+            per_hour(|h| {
+                vec![
+                    h.server_errors as f64,
+                    h.retries as f64,
+                    h.dead_letters as f64,
+                    h.sign_in_failures as f64,
+                ]
+            }),
+            "No problems in this window.",
+        ),
+        chart(
+            "Blocked and rate-limited requests per hour",
+            "ops-refused",
+            Stacked,
+            count,
+            &[BLOCKED, LIMITED],
+            per_hour(|h| vec![h.blocked as f64, h.rate_limited as f64]),
+            "No request was blocked or refused in this window.",
+        ),
+        chart(
+            "Records per sync run",
+            "ops-sync-records",
+            Stacked,
+            count,
+            &[PULLED, PUSHED, DELETED],
+            per_run(&report.syncs, hydrated, |r| {
+                vec![r.pulled.into(), r.pushed.into(), r.deleted.into()]
+            }),
+            "No sync has run yet.",
+        ),
+        chart(
+            "Duration per sync run",
+            "ops-sync-duration",
+            Stacked,
+            span,
+            &[DURATION],
+            per_run(&report.syncs, hydrated, |r| vec![r.duration_ms as f64]),
+            "No sync has run yet.",
+        ),
+    ]
+}
+
 /// One column per hour, `values` of each; ticks at local midnight (the day) and, in windows
-/// of two days or less, every six hours.
+/// of two days or less, at noon (room for a day's name between ticks on a phone).
 pub(super) fn hourly(
     hours: &[OpsHour],
     hydrated: bool,
-    values: impl Fn(&OpsHour) -> Vec<f64>,
+    values: fn(&OpsHour) -> Vec<f64>,
 ) -> Vec<Column> {
-    let every_six = hours.len() <= 48;
+    let noon_too = hours.len() <= 48;
     hours
         .iter()
         .map(|hour| {
@@ -99,7 +235,7 @@ pub(super) fn hourly(
             let clock = format::clock(hour.hour, offset);
             let tick = if clock == "00:00" {
                 format::day(hour.hour, offset)
-            } else if every_six && clock.ends_with(":00") && is_sixth(&clock) {
+            } else if noon_too && clock == "12:00" {
                 clock.clone()
             } else {
                 String::new()
@@ -111,10 +247,6 @@ pub(super) fn hourly(
             }
         })
         .collect()
-}
-
-fn is_sixth(clock: &str) -> bool {
-    matches!(clock.get(..2), Some("06" | "12" | "18"))
 }
 
 /// Prompt and completion tokens per local day.
@@ -148,7 +280,7 @@ pub(super) fn tokens_per_day(hours: &[OpsHour], hydrated: bool) -> Vec<Column> {
 pub(super) fn per_run(
     runs: &[SyncSummary],
     hydrated: bool,
-    values: impl Fn(&SyncSummary) -> Vec<f64>,
+    values: fn(&SyncSummary) -> Vec<f64>,
 ) -> Vec<Column> {
     runs.iter()
         .rev()
@@ -186,7 +318,7 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_ticked_at_midnight_and_every_six_hours() {
+    fn hours_are_ticked_at_midnight_and_noon() {
         let hours: Vec<OpsHour> = (0..24).map(|h| hour(h, 0)).collect();
         let columns = hourly(&hours, false, |h| vec![h.completed as f64]);
         let ticks: Vec<&str> = columns
@@ -194,7 +326,7 @@ mod tests {
             .map(|c| c.tick.as_str())
             .filter(|t| !t.is_empty())
             .collect();
-        assert_eq!(ticks, ["Tue 3 Dec", "06:00", "12:00", "18:00"]);
+        assert_eq!(ticks, ["Tue 3 Dec", "12:00"]);
         assert_eq!(columns[14].label, "Tue 3 Dec, 14:00");
     }
 

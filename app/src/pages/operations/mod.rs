@@ -16,7 +16,7 @@ use crate::{
     api::get_operations,
     components::{
         chart::{Bar, BarChart},
-        columns::{ColumnChart, Layout},
+        columns::ColumnChart,
         refresh::RefreshSoon,
         require_sign_in::RequireAdmin,
         time::LocalTime,
@@ -25,7 +25,7 @@ use crate::{
     format,
 };
 
-use charts::*;
+use charts::charts;
 
 /// How often the figures are read again while the page is open.
 const REFRESH_EVERY: Duration = Duration::from_secs(30);
@@ -103,53 +103,21 @@ fn Report(report: Operations) -> impl IntoView {
     let blocks = family_bars(&report.blocks, family_name);
     let limits = family_bars(&report.limited, limit_name);
     let charts = move || {
-        let hydrated = hydrated.get();
-        let hours = report.every_hour();
-        let count = |value: f64| format::count(value as u64);
-        let span = |value: f64| format::span_ms(value as u64);
-        let seconds = |value: f64| format::span_ms(value as u64 * 1000);
-        view! {
-            <div class="chart-grid">
-                <ColumnChart title="Questions per hour" id="ops-questions" layout=Layout::Stacked show=count
-                    series=vec![ANSWERED, FAILED] empty="No questions in this window."
-                    columns=hourly(&hours, hydrated, |h| vec![h.completed as f64, h.failed as f64]) />
-                <ColumnChart title="Model latency per hour" id="ops-latency" layout=Layout::Overlaid show=span
-                    series=vec![P95, P50] empty="No model calls in this window."
-                    columns=hourly(&hours, hydrated, |h| vec![
-                        h.model_p95_ms.unwrap_or(0) as f64,
-                        h.model_p50_ms.unwrap_or(0) as f64,
-                    ]) />
-                <ColumnChart title="Tokens per day" id="ops-tokens" layout=Layout::Stacked show=count
-                    series=vec![PROMPT, COMPLETION] empty="No tokens used in this window."
-                    columns=tokens_per_day(&hours, hydrated) />
-                <ColumnChart title="Job queue per hour" id="ops-queue" layout=Layout::Stacked show=count
-                    series=vec![WAITING] empty="No jobs waited in this window."
-                    columns=hourly(&hours, hydrated, |h| vec![h.queue_high.unwrap_or(0) as f64]) />
-                <ColumnChart title="Oldest waiting job per hour" id="ops-oldest" layout=Layout::Stacked show=seconds
-                    series=vec![OLDEST] empty="No job waited long enough to be measured."
-                    columns=hourly(&hours, hydrated, |h| vec![h.oldest_job_high_secs.unwrap_or(0) as f64]) />
-                <ColumnChart title="Problems per hour" id="ops-problems" layout=Layout::Stacked show=count
-                    series=vec![SERVER_ERRORS, RETRIES, DEAD_LETTERS, SIGN_IN] empty="No problems in this window."
-                    columns=hourly(&hours, hydrated, |h| vec![
-                        h.server_errors as f64, h.retries as f64, h.dead_letters as f64, h.sign_in_failures as f64,
-                    ]) />
-                <ColumnChart title="Blocked and rate-limited requests per hour" id="ops-refused" layout=Layout::Stacked
-                    show=count series=vec![BLOCKED, LIMITED] empty="No request was blocked or refused in this window."
-                    columns=hourly(&hours, hydrated, |h| vec![h.blocked as f64, h.rate_limited as f64]) />
-                <ColumnChart title="Records per sync run" id="ops-sync-records" layout=Layout::Stacked show=count
-                    series=vec![PULLED, PUSHED, DELETED] empty="No sync has run yet."
-                    columns=per_run(&report.syncs, hydrated, |r| vec![r.pulled.into(), r.pushed.into(), r.deleted.into()]) />
-                <ColumnChart title="Duration per sync run" id="ops-sync-duration" layout=Layout::Stacked show=span
-                    series=vec![DURATION] empty="No sync has run yet."
-                    columns=per_run(&report.syncs, hydrated, |r| vec![r.duration_ms as f64]) />
-            </div>
-        }
+        charts(&report, hydrated.get())
+            .into_iter()
+            .map(|chart| {
+                view! {
+                    <ColumnChart title=chart.title id=chart.id layout=chart.layout show=chart.show
+                        series=chart.series columns=chart.columns empty=chart.empty />
+                }
+            })
+            .collect_view()
     };
     view! {
         <p class="muted" data-testid="ops-checked">"Figures as of " <LocalTime at=checked_at />
             ". They refresh every 30 seconds while this page is open."</p>
         {figures}
-        {charts}
+        <div class="chart-grid">{charts}</div>
         <div class="chart-grid">
             {(!blocks.is_empty()).then(|| view! {
                 <BarChart title="Blocked requests by rule" measure="Requests" bars=blocks id="ops-blocks" />
@@ -194,34 +162,55 @@ fn Figures(report: Operations) -> impl IntoView {
         ),
         None => ("–".to_owned(), "The queue could not be read.".to_owned()),
     };
+    let figures = [
+        (
+            "Questions answered",
+            "ops-answered",
+            format::count(completed),
+            format!(
+                "{} asked · {} failed",
+                format::count(submitted),
+                format::count(failed)
+            ),
+        ),
+        (
+            "Model latency p50 / p95",
+            "ops-latency-figure",
+            latency,
+            format!(
+                "{} calls · {} failed",
+                format::count(calls),
+                format::count(errors)
+            ),
+        ),
+        (
+            "Tokens",
+            "ops-tokens-figure",
+            format::count(tokens),
+            "Prompt and completion".to_owned(),
+        ),
+        ("Jobs waiting now", "ops-waiting", queue.0, queue.1),
+        (
+            "Requests blocked",
+            "ops-blocked",
+            format::count(blocked),
+            format!("{} refused with 429", format::count(limited)),
+        ),
+    ];
+    let figures = figures
+        .into_iter()
+        .map(|(label, id, value, note)| {
+            view! {
+                <div class="kpi">
+                    <span class="kpi-label">{label}</span>
+                    <span class="kpi-value" data-testid=id>{value}</span>
+                    <span class="kpi-note">{note}</span>
+                </div>
+            }
+        })
+        .collect_view();
     view! {
-        <section class="kpis" aria-label="Totals for the window" data-testid="ops-figures">
-            <div class="kpi">
-                <span class="kpi-label">"Questions answered"</span>
-                <span class="kpi-value" data-testid="ops-answered">{format::count(completed)}</span>
-                <span class="kpi-note">{format!("{} asked · {} failed", format::count(submitted), format::count(failed))}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Model latency p50 / p95"</span>
-                <span class="kpi-value small" data-testid="ops-latency-figure">{latency}</span>
-                <span class="kpi-note">{format!("{} calls · {} failed", format::count(calls), format::count(errors))}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Tokens"</span>
-                <span class="kpi-value" data-testid="ops-tokens-figure">{format::count(tokens)}</span>
-                <span class="kpi-note">"Prompt and completion"</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Jobs waiting now"</span>
-                <span class="kpi-value" data-testid="ops-waiting">{queue.0}</span>
-                <span class="kpi-note">{queue.1}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Requests blocked"</span>
-                <span class="kpi-value" data-testid="ops-blocked">{format::count(blocked)}</span>
-                <span class="kpi-note">{format!("{} refused with 429", format::count(limited))}</span>
-            </div>
-        </section>
+        <section class="kpis" aria-label="Totals for the window" data-testid="ops-figures">{figures}</section>
     }
 }
 
