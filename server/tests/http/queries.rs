@@ -267,6 +267,7 @@ async fn the_openapi_document_lists_every_api_route_with_its_errors() {
     let routes = [
         ("/api/me", "get"),
         ("/api/admin/users", "get"),
+        ("/api/admin/operations", "get"),
         ("/api/ai/query", "post"),
         ("/api/ai/query/{id}", "get"),
         ("/api/ai/queries", "get"),
