@@ -125,32 +125,21 @@ async fn run_message(handler: &dyn JobHandler, queue: &dyn Queue, message: Recei
     }
 }
 
-/// Runs `tick` at once and then every `interval` (a late tick delays the next) until
-/// `shutdown`; a tick in progress finishes first.
-async fn every<F: Future<Output = ()>>(
-    interval: Duration,
-    shutdown: &CancellationToken,
-    mut tick: impl FnMut() -> F,
-) {
+/// Enqueues the scheduled poll every `interval` until `shutdown`, the first one at start (so a
+/// fresh process syncs at once, and a restarted one catches up).
+pub async fn run_schedule(queue: Arc<dyn Queue>, interval: Duration, shutdown: CancellationToken) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
-            _ = ticks.tick() => tick().await,
+            _ = ticks.tick() => {
+                if let Err(error) = queue.send(&Job::ScheduledPoll.to_body(), Duration::ZERO).await {
+                    tracing::error!(%error, "could not enqueue the scheduled poll; the next tick will try again");
+                }
+            }
         }
     }
-}
-
-/// Enqueues the scheduled poll every `interval` until `shutdown`, the first one at start (so a
-/// fresh process syncs at once, and a restarted one catches up).
-pub async fn run_schedule(queue: Arc<dyn Queue>, interval: Duration, shutdown: CancellationToken) {
-    every(interval, &shutdown, || async {
-        if let Err(error) = queue.send(&Job::ScheduledPoll.to_body(), Duration::ZERO).await {
-            tracing::error!(%error, "could not enqueue the scheduled poll; the next tick will try again");
-        }
-    })
-    .await;
 }
 
 /// How often a long-running process adds its counts to the per-hour rollups.
@@ -159,16 +148,18 @@ pub const OPS_FLUSH_INTERVAL: Duration = Duration::from_secs(10);
 /// Flushes the process's operations tally into the store every `interval` (sampling the
 /// queue's depth each time, so the hour keeps its high), and once more at `shutdown`.
 pub async fn run_ops_flush(services: Services, interval: Duration, shutdown: CancellationToken) {
-    every(interval, &shutdown, || async {
-        if let Ok(depth) = services.queue().depth().await {
-            expedite_core::metrics::queue_depth(
-                depth.waiting,
-                depth.dead_letters,
-                depth.oldest_age,
-            );
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            _ = ticks.tick() => {
+                if let Ok(depth) = services.queue().depth().await {
+                    expedite_core::metrics::queue_depth(depth.waiting, depth.dead_letters, depth.oldest_age);
+                }
+                ops::flush(services.store().as_ref(), services.now()).await;
+            }
         }
-        ops::flush(services.store().as_ref(), services.now()).await;
-    })
-    .await;
+    }
     ops::flush(services.store().as_ref(), services.now()).await;
 }
