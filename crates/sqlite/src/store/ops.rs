@@ -16,25 +16,29 @@ use super::{SqliteStore, unavailable};
 impl OpsStore for SqliteStore {
     async fn add_to_hour(&self, hour: Timestamp, counts: &Counts) -> Result<(), StoreError> {
         let mut tx = self.db.pool().begin().await.map_err(unavailable)?;
-        // Counts add up; highs keep the larger value.
-        let writes = [
-            (&counts.add, "value + excluded.value"),
-            (&counts.max, "MAX(value, excluded.value)"),
-        ];
-        for (values, merged) in writes {
-            let sql = format!(
+        for (name, n) in &counts.add {
+            sqlx::query(
                 "INSERT INTO ops_hourly (hour_ms, name, value) VALUES (?, ?, ?)
-                 ON CONFLICT (hour_ms, name) DO UPDATE SET value = {merged}"
-            );
-            for (name, n) in values {
-                sqlx::query(&sql)
-                    .bind(hour.as_millis())
-                    .bind(name)
-                    .bind(stored(*n))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
-            }
+                 ON CONFLICT (hour_ms, name) DO UPDATE SET value = value + excluded.value",
+            )
+            .bind(hour.as_millis())
+            .bind(name)
+            .bind(stored(*n))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        }
+        for (name, n) in &counts.max {
+            sqlx::query(
+                "INSERT INTO ops_hourly (hour_ms, name, value) VALUES (?, ?, ?)
+                 ON CONFLICT (hour_ms, name) DO UPDATE SET value = MAX(value, excluded.value)",
+            )
+            .bind(hour.as_millis())
+            .bind(name)
+            .bind(stored(*n))
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
         }
         let retention = i64::try_from(OPS_RETENTION.as_millis()).unwrap_or(i64::MAX);
         sqlx::query("DELETE FROM ops_hourly WHERE hour_ms < ?")
